@@ -1,0 +1,42 @@
+# Quick start:  make run   (set up and serve the app on http://localhost:8501)
+#               make test  (set up and run the whole test suite, browser tests included)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-stamp
+PORT ?= 8501
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-fast bench thumbnails clean
+
+setup: $(STAMP)
+
+# Re-runs only when a requirements file changed, so a second `make setup` takes seconds.
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	@# Browser tests use the system Chromium when there is one, else Playwright's own.
+	@test -x /usr/bin/chromium || $(PY) -m playwright install chromium
+	@touch $(STAMP)
+
+run: setup
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Unit tests only: no TensorFlow, no browser.
+test-fast: setup
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run_all.py
+
+thumbnails: setup
+	$(PY) scripts/make_thumbnails.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Vision Playground engine: computation that pages draw; no Streamlit here (except ui.py)."""

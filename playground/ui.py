@@ -1,0 +1,181 @@
+"""Streamlit building blocks shared by the pages (the only engine module importing streamlit).
+
+- :func:`page_header` — title, two-sentence intro, data/model source line.
+- :func:`guard` — turns bad input into a clear message instead of a traceback.
+- :func:`image_picker` — sample / upload / camera, through the safe decoder; a bad
+  upload shows a message and keeps the previous image.
+- :func:`job_panel` — a live view of a background job (progress, curves, stop/pause).
+- :func:`device_badge` — what the app computes on.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+import streamlit as st
+
+from playground import images, jobs, plots
+
+log = logging.getLogger("playground")
+
+
+def page_header(title: str, intro: str, source: str | None = None) -> None:
+    """Title, a short introduction and, optionally, a one-line note on data/model source."""
+    st.title(title)
+    st.markdown(intro)
+    if source:
+        st.caption(f":material/database: {source}")
+
+
+@contextlib.contextmanager
+def guard(what: str = "That") -> Iterator[None]:
+    """Show user errors (``ValueError`` and subclasses) as ``st.error``; log anything else
+    and show a short message. Never lets a traceback reach the page."""
+    try:
+        yield
+    except ValueError as exc:
+        st.error(str(exc), icon=":material/error:")
+    except Exception as exc:  # a bug; the server log keeps the traceback
+        log.exception("unexpected error in page")
+        st.error(f"{what} failed unexpectedly ({type(exc).__name__}: {exc}). "
+                 "Your earlier results are kept; try other settings.", icon=":material/error:")
+
+
+@dataclass
+class PickedImage:
+    """An image chosen by the user: RGB uint8 (H, W, 3) and a display name."""
+
+    rgb: np.ndarray
+    name: str
+    note: str = ""
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sample(name: str) -> np.ndarray:
+    return images.sample_image(name)
+
+
+def image_picker(key: str, label: str = "Image", default: str = "astronaut",
+                 samples: list[str] | None = None, camera: bool = True,
+                 max_side: int = 1024, horizontal: bool = True) -> PickedImage:
+    """Let the user pick a sample, upload a file or take a camera snapshot.
+
+    Uploads go through :func:`playground.images.decode_image`; a bad one shows an error
+    and the previous image stays. Images are downscaled to ``max_side`` (with a note).
+    """
+    samples = samples or images.SAMPLE_NAMES
+    sources = ["Sample", "Upload"] + (["Camera"] if camera else [])
+    source = st.radio(f"{label} source", sources, horizontal=horizontal, key=f"{key}_source")
+    last_key = f"{key}_last_upload"
+    picked: PickedImage | None = None
+    if source == "Sample":
+        name = st.selectbox(label, samples, index=samples.index(default) if default in samples else 0,
+                            key=f"{key}_sample")
+        picked = PickedImage(_sample(name), name)
+    else:
+        if source == "Upload":
+            file = st.file_uploader(label, type=images.UPLOAD_TYPES, key=f"{key}_upload")
+        else:
+            file = st.camera_input(label, key=f"{key}_camera")
+        if file is not None:
+            try:
+                picked = PickedImage(images.decode_image(file.getvalue(), file.name), file.name)
+                st.session_state[last_key] = picked
+            except images.ImageError as exc:
+                st.error(str(exc), icon=":material/broken_image:")
+        if picked is None:
+            picked = st.session_state.get(last_key) or PickedImage(_sample(default), default)
+            if file is None:
+                st.caption(f"Showing **{picked.name}** until you add an image.")
+    height, width = picked.rgb.shape[:2]
+    if max(height, width) > max_side:
+        picked = PickedImage(images.resize_max(picked.rgb, max_side), picked.name,
+                             f"Downscaled from {width}x{height} to at most {max_side} px for speed.")
+        st.caption(picked.note)
+    return picked
+
+
+def device_badge(gpu_names: list[str] | None = None) -> None:
+    """A small badge with the compute in use, without importing TensorFlow."""
+    from playground import device
+
+    names = device.gpu_names_without_tensorflow() if gpu_names is None else gpu_names
+    text = device.badge_text(names)
+    icon = ":material/memory:" if names else ":material/developer_board:"
+    st.badge(text, icon=icon, color="green" if names else "gray")
+
+
+def job_status_text(snapshot: jobs.Snapshot) -> str:
+    """One line describing a job's state for people."""
+    if snapshot.state == jobs.QUEUED:
+        return (f"Waiting for a free worker: position {snapshot.queue_position} in the queue "
+                f"(this server runs at most {jobs.MAX_CONCURRENT_JOBS} jobs at once).")
+    if snapshot.state == jobs.FAILED:
+        return f"Failed: {snapshot.error}"
+    elapsed = f"{snapshot.elapsed_s:.1f} s"
+    words = {jobs.RUNNING: "Running", jobs.PAUSED: "Paused", jobs.DONE: "Finished",
+             jobs.STOPPED: "Stopped"}[snapshot.state]
+    detail = f" — {snapshot.message}" if snapshot.message else ""
+    return f"{words} · {elapsed}{detail}"
+
+
+def job_panel(state_key: str, charts: dict[str, list[str]] | None = None,
+              extra: Callable[[jobs.Snapshot], None] | None = None,
+              pausable: bool = True, run_every_s: float = 0.5, x_title: str = "epoch") -> jobs.Snapshot | None:
+    """Live view of the job stored in ``st.session_state[state_key]``.
+
+    ``charts`` maps a chart title to the metric names drawn on it; ``extra(snapshot)``
+    draws page-specific parts (images, tables). Refreshes every ``run_every_s`` while
+    the job runs and reruns the page once when it finishes, so results show up.
+    """
+    job: jobs.Job | None = st.session_state.get(state_key)
+    if job is None:
+        return None
+    active = not job.finished
+
+    @st.fragment(run_every=run_every_s if active else None)
+    def live() -> None:
+        snapshot = job.snapshot()
+        done_key = f"{state_key}_finished_seen"
+        if snapshot.finished and st.session_state.get(done_key) != job.id:
+            st.session_state[done_key] = job.id
+            st.rerun(scope="app")
+        status = job_status_text(snapshot)
+        if snapshot.state == jobs.FAILED:
+            st.error(status, icon=":material/error:")
+        else:
+            st.progress(snapshot.fraction, text=status)
+        if not snapshot.finished:
+            cols = st.columns([1, 1, 6])
+            if cols[0].button("Stop", key=f"{state_key}_stop_{job.id}", icon=":material/stop:"):
+                job.stop()
+            if pausable:
+                if snapshot.state == jobs.PAUSED:
+                    if cols[1].button("Resume", key=f"{state_key}_resume_{job.id}", icon=":material/play_arrow:"):
+                        job.resume()
+                elif cols[1].button("Pause", key=f"{state_key}_pause_{job.id}", icon=":material/pause:"):
+                    job.pause()
+        for title, names in (charts or {}).items():
+            series = {n: snapshot.series[n] for n in names if n in snapshot.series}
+            if series:
+                st.plotly_chart(plots.curves(series, title=title, x_title=x_title), key=f"{state_key}_{title}",
+                                config={"displayModeBar": False})
+        if extra is not None:
+            extra(snapshot)
+
+    live()
+    return job.snapshot()
+
+
+def start_job(state_key: str, work: Callable, *args, name: str = "job", **kwargs) -> jobs.Job:
+    """Stop this session's previous job under ``state_key`` and start a new one."""
+    previous: jobs.Job | None = st.session_state.get(state_key)
+    if previous is not None and not previous.finished:
+        previous.stop()
+    job = jobs.submit(work, *args, name=name, **kwargs)
+    st.session_state[state_key] = job
+    return job
+

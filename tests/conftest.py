@@ -1,0 +1,17 @@
+"""Shared fixtures: small images made on the fly for every test layer."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+def png_bytes(array: np.ndarray, **save_kwargs) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG", **save_kwargs)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
