@@ -1,0 +1,40 @@
+"""Models that ship with the project in ``assets/models/``, each rebuilt by a script in ``scripts/``.
+
+Load them through :func:`load`; callers in Streamlit wrap it in ``st.cache_resource``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model file in ``assets/models`` and the script that regenerates it."""
+
+    file: str
+    script: str
+    description: str
+
+    @property
+    def path(self) -> Path:
+        return MODELS_DIR / self.file
+
+
+SHIPPED = {
+    "fashion_cnn": ShippedModel(
+        "fashion_cnn.keras", "scripts/train_fashion_cnn.py",
+        "small CNN trained on Fashion-MNIST (28x28 grayscale, 10 classes)"),
+}
+
+
+def load(name: str):
+    """Load a shipped Keras model by name (safe mode, no custom code)."""
+    import keras
+
+    model = SHIPPED[name]
+    if not model.path.exists():
+        raise FileNotFoundError(f"{model.path} is missing; rebuild it with `python {model.script}`.")
+    return keras.models.load_model(model.path, compile=False, safe_mode=True)
