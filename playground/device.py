@@ -96,17 +96,23 @@ def configure(mixed_precision: bool | None = None) -> DevicePlan:
         return plan
 
 
+_strategies: dict[tuple[str, ...], object] = {}
+
+
 def strategy(plan: DevicePlan | None = None):
-    """The ``tf.distribute`` strategy for ``plan`` (default: the configured one).
+    """The ``tf.distribute`` strategy for ``plan`` (default: the configured one), made once.
 
     Build and compile models inside ``with strategy().scope():``.
     """
     import tensorflow as tf
 
     plan = plan or configure()
-    if plan.strategy == "mirrored":
-        return tf.distribute.MirroredStrategy(devices=list(plan.devices))
-    return tf.distribute.get_strategy()
+    if plan.strategy != "mirrored":
+        return tf.distribute.get_strategy()
+    with _configure_lock:
+        if plan.devices not in _strategies:
+            _strategies[plan.devices] = tf.distribute.MirroredStrategy(devices=list(plan.devices))
+        return _strategies[plan.devices]
 
 
 def gpu_names_without_tensorflow() -> list[str]:

@@ -7,7 +7,6 @@ fit to show a user.
 from __future__ import annotations
 
 import io
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -63,25 +62,22 @@ def decode_image(data: bytes, name: str = "upload", max_pixels: int = MAX_PIXELS
     """
     if not data:
         raise ImageError(f"'{name}' is empty (0 bytes).")
+    limit = f"the limit is {max_pixels / 1e6:.0f} megapixels; please downscale it first"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ImageError(
-                    f"'{name}' is {width}x{height} pixels; the limit is "
-                    f"{max_pixels / 1e6:.0f} megapixels. Please downscale it first."
-                )
-            if image.format not in ALLOWED_FORMATS:
-                raise ImageError(
-                    f"'{name}' is a {image.format} file; use PNG, JPEG, GIF, BMP, WebP or TIFF."
-                )
-            image.seek(0)  # animated GIF/WebP/TIFF: first frame
-            image.load()
+        # Image.open reads only the header, so the size check runs before any decoding.
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > max_pixels:
+            raise ImageError(f"'{name}' is {width}x{height} pixels; {limit}.")
+        if image.format not in ALLOWED_FORMATS:
+            raise ImageError(f"'{name}' is a {image.format} file; use PNG, JPEG, GIF, BMP, WebP or TIFF.")
+        image.seek(0)  # animated GIF/WebP/TIFF: first frame
+        image.load()
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:  # Pillow's own, stricter-than-header guard
+        raise ImageError(f"'{name}' is far too large (a decompression bomb?); {limit}.") from None
+    except UnidentifiedImageError:
         raise ImageError(f"'{name}' is not an image we can read (is it really a picture?).") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"'{name}' looks damaged or truncated ({exc}).") from None

@@ -335,7 +335,7 @@ def keras_callback(progress: Progress, report_every_s: float = 0.25):
             x = self._epoch + (batch + 1) / self._steps
             batch_metrics = {f"batch_{k}": float(v) for k, v in (logs or {}).items()}
             progress.report(step=step, metrics=batch_metrics, x=x,
-                            learning_rate=float(self.model.optimizer.learning_rate))
+                            learning_rate=float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)))
 
         def on_epoch_end(self, epoch, logs=None):
             progress.report(step=(epoch + 1) * self._steps,

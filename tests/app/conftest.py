@@ -1,0 +1,18 @@
+"""AppTest helpers: run the real router (app.py) and switch to a page."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def open_page(path: str, timeout: float = 120) -> AppTest:
+    """Run app.py, switch to ``path`` (e.g. "pages/perceptron.py") and run it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout).run()
+    if path != "pages/home.py":
+        at.switch_page(path).run()
+    return at
+
+
+@pytest.fixture
+def home():
+    return open_page("pages/home.py")

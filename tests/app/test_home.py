@@ -1,0 +1,23 @@
+"""The home page as AppTest sees it: one card per existing page, compute badge, download status."""
+import pytest
+from playground import catalog
+from tests.app.conftest import open_page
+
+pytestmark = pytest.mark.app
+
+
+def test_home_lists_every_existing_page(home):
+    at = home
+    assert not at.exception
+    assert at.title[0].value == "Vision Playground"
+    others = [p for p in catalog.available_pages() if p.path != "pages/home.py"]
+    assert len(at.subheader) == len({p.section for p in others})
+    captions = " ".join(c.value for c in at.caption)
+    assert all(page.blurb in captions for page in others)
+    assert "Fashion-MNIST" in captions and "ImageNet weights" in captions
+
+
+def test_every_page_runs_in_apptest_without_exception():
+    for page in catalog.available_pages():
+        at = open_page(page.path)
+        assert not at.exception, (page.path, [e.value for e in at.exception])

@@ -1,0 +1,94 @@
+"""TensorFlow side of the foundation: MirroredStrategy over two logical CPUs, and the
+Keras callback that feeds model.fit into a job (progress, stop, learning-rate change)."""
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from playground import jobs
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.tf
+
+
+def test_mirrored_strategy_trains_through_the_job_path():
+    # Logical devices must be set before TensorFlow initialises: run in a fresh process.
+    code = textwrap.dedent("""
+        import numpy as np, tensorflow as tf, keras
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        from playground import device, jobs
+        plan = device.configure()
+        assert plan.strategy == "mirrored" and len(plan.devices) == 2, plan
+        strategy = device.strategy()
+        assert strategy.num_replicas_in_sync == 2
+        def train(progress):
+            with strategy.scope():
+                model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                                          keras.layers.Dense(1, activation="sigmoid")])
+                model.compile("adam", "binary_crossentropy")
+            rng = np.random.default_rng(0)
+            x = rng.normal(size=(256, 4)).astype("float32"); y = (x[:, 0] > 0).astype("float32")
+            history = model.fit(x, y, epochs=3, batch_size=32, verbose=0,
+                                callbacks=[jobs.keras_callback(progress, report_every_s=0)])
+            return history.history["loss"]
+        snap = jobs.submit(train).wait(120)
+        assert snap.state == "done", snap.error
+        assert snap.result[-1] < snap.result[0]
+        assert snap.series["loss"][0] == [1.0, 2.0, 3.0]
+        print("OK", plan.label)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "OK 2 CPU devices (mirrored)" in out.stdout
+
+
+def tiny_model():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(keras.optimizers.SGD(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def toy_data(n=2048):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 8)).astype("float32")
+    return x, (x[:, :3].argmax(1)).astype("int64")
+
+
+def fit_job(progress, model, epochs, batch_size=32):
+    x, y = toy_data()
+    model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_split=0.25, verbose=0,
+              callbacks=[jobs.keras_callback(progress, report_every_s=0)])
+    return model
+
+
+def test_callback_reports_batches_and_epochs():
+    snapshot = jobs.submit(fit_job, tiny_model(), 2).wait(120)
+    assert snapshot.state == jobs.DONE, snapshot.error
+    assert snapshot.series["val_loss"][0] == [1.0, 2.0]
+    batch_steps, batch_losses = snapshot.series["batch_loss"]
+    assert len(batch_losses) == 2 * 48 and np.all(np.diff(batch_steps) > 0)
+    assert snapshot.step == snapshot.total == 2 * 48 and snapshot.fraction == 1.0
+
+
+def test_stop_mid_fit_and_change_learning_rate():
+    model = tiny_model()
+    job = jobs.submit(fit_job, model, 500)
+    deadline = time.time() + 60
+    while job.snapshot().step < 10 and time.time() < deadline:
+        time.sleep(0.05)
+    job.send(learning_rate=0.123)
+    time.sleep(0.5)
+    assert job.snapshot().info["learning_rate"] == pytest.approx(0.123)
+    job.stop()
+    snapshot = job.wait(60)
+    assert snapshot.state == jobs.STOPPED
+    assert snapshot.step < snapshot.total
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.123)

@@ -1,0 +1,143 @@
+"""The safe decoder: every bad upload is refused with a message; good ones match OpenCV's decoding."""
+import io
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from playground import images
+from playground.images import ImageError, decode_image
+from tests.conftest import png_bytes
+
+
+def opencv_rgb(data: bytes) -> np.ndarray:
+    """Independent reference: OpenCV's decoder (applies EXIF orientation too), as RGB."""
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def pil_bytes(image: Image.Image, fmt: str, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def huge_png_header(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height (a decompression bomb's first bytes)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("data, fragment", [
+    (b"", "empty"),
+    (bytes(np.random.default_rng(0).integers(0, 256, 2000, dtype=np.uint8)), "not an image"),
+    (b"hello, I am a text file\n" * 20, "not an image"),
+])
+def test_refuses_non_images(data, fragment):
+    with pytest.raises(ImageError, match=fragment):
+        decode_image(data, "upload.png")
+
+
+def test_refuses_truncated_jpeg(rng):
+    photo = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    data = pil_bytes(Image.fromarray(photo), "JPEG")
+    with pytest.raises(ImageError, match="damaged or truncated"):
+        decode_image(data[: len(data) // 2], "cut.jpg")
+
+
+@pytest.mark.parametrize("width, height, fragment", [
+    (20000, 20000, "decompression bomb"),  # past Pillow's own guard
+    (10000, 5000, "10000x5000 pixels; the limit is 40 megapixels"),  # past ours only
+])
+def test_refuses_huge_images_without_decoding(width, height, fragment):
+    with pytest.raises(ImageError, match=fragment):
+        decode_image(huge_png_header(width, height), "bomb.png")
+
+
+def test_refuses_unsupported_format():
+    data = pil_bytes(Image.new("RGB", (8, 8)), "ICO")
+    with pytest.raises(ImageError, match="ICO"):
+        decode_image(data, "icon.ico")
+
+
+def test_rgb_png_matches_opencv(rng):
+    photo = rng.integers(0, 256, (31, 47, 3), dtype=np.uint8)
+    data = png_bytes(photo)
+    np.testing.assert_array_equal(decode_image(data), opencv_rgb(data))
+
+
+def test_grayscale_and_one_pixel(rng):
+    gray = rng.integers(0, 256, (20, 10), dtype=np.uint8)
+    out = decode_image(png_bytes(gray))
+    assert out.shape == (20, 10, 3) and out.dtype == np.uint8
+    np.testing.assert_array_equal(out, opencv_rgb(png_bytes(gray)))
+    assert decode_image(png_bytes(np.full((1, 1, 3), 7, np.uint8))).shape == (1, 1, 3)
+
+
+def test_rgba_composited_on_white():
+    rgba = np.zeros((4, 4, 4), np.uint8)
+    rgba[..., 0] = 200
+    rgba[:2, :, 3] = 255  # top half opaque red, bottom half transparent
+    out = decode_image(png_bytes(rgba))
+    np.testing.assert_array_equal(out[0, 0], [200, 0, 0])
+    np.testing.assert_array_equal(out[3, 0], [255, 255, 255])
+
+
+def test_16_bit_png_scaled_to_8_bit():
+    wide = np.linspace(0, 65535, 64, dtype=np.uint16).reshape(8, 8)
+    data = pil_bytes(Image.fromarray(wide), "PNG")
+    out = decode_image(data)
+    reference = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED).astype(float) / 65535 * 255
+    np.testing.assert_allclose(out[..., 0], reference, atol=1.0)
+
+
+def test_cmyk_jpeg_converted(rng):
+    cmyk = Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).convert("CMYK")
+    data = pil_bytes(cmyk, "JPEG", quality=95)
+    out = decode_image(data)
+    assert out.shape == (16, 16, 3)
+    # OpenCV reads CMYK JPEGs too; both undo the same (lossy) conversion.
+    assert np.abs(out.astype(int) - opencv_rgb(data).astype(int)).mean() < 3
+
+
+def test_animated_gif_first_frame():
+    frames = [Image.new("RGB", (6, 6), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100)
+    out = decode_image(buffer.getvalue(), "anim.gif")
+    assert out.shape == (6, 6, 3)
+    assert out[..., 0].mean() > 200 and out[..., 2].mean() < 50
+
+
+def test_exif_rotation_applied_like_opencv(rng):
+    photo = Image.fromarray(rng.integers(0, 256, (10, 30, 3), dtype=np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
+    data = pil_bytes(photo, "JPEG", exif=exif.tobytes(), quality=100)
+    out = decode_image(data)
+    assert out.shape == (30, 10, 3)
+    assert np.abs(out.astype(int) - opencv_rgb(data).astype(int)).mean() < 2
+
+
+def test_samples_are_rgb_uint8():
+    for name in ("astronaut", "camera", "brick"):
+        image = images.sample_image(name)
+        assert image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8
+    with pytest.raises(ImageError, match="nope"):
+        images.sample_image("nope")
+
+
+def test_resize_helpers():
+    image = np.zeros((400, 1000, 3), np.uint8)
+    assert images.resize_max(image, 500).shape == (200, 500, 3)
+    assert images.resize_max(image, 2000) is image
+    assert images.resize_to(image, (32, 64)).shape == (32, 64, 3)
+    assert images.to_gray(image).shape == (400, 1000)
+    np.testing.assert_array_equal(images.to_uint8(images.to_float(image)), image)
+    assert images.encode_png(image[:4, :4]).startswith(b"\x89PNG")
