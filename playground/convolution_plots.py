@@ -1,0 +1,214 @@
+"""Pictures for the convolution page: small number grids (HTML) and feature maps (Plotly).
+
+Big maps are colour-mapped on the server and sent as PNG images (a 512x512 heatmap as
+JSON would be megabytes per redraw); small matrices are HTML tables with the numbers in
+the cells, so the step-through re-renders instantly.
+"""
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+from plotly.subplots import make_subplots
+
+from playground import images
+from playground.convolution import format_number
+
+WINDOW_COLOR = "#f59e0b"   # amber: the kernel's current window
+OUTPUT_COLOR = "#e11d48"   # rose: the output cell being computed
+PAD_COLOR = "#e2e8f0"      # slate: zeros added by padding
+
+
+# --- colour mapping -----------------------------------------------------------------
+
+def colour_scale(zmin: float, zmax: float) -> str:
+    """Grey for non-negative data, a diverging red-white-blue when negatives appear."""
+    return "Greys_r" if zmin >= 0 else "RdBu_r"
+
+
+def symmetric_range(*arrays: np.ndarray) -> tuple[float, float]:
+    """(zmin, zmax) covering all ``arrays``; symmetric around 0 when any value is negative."""
+    low = min(float(np.min(a)) for a in arrays)
+    high = max(float(np.max(a)) for a in arrays)
+    if low < 0:
+        bound = max(-low, high) or 1.0
+        return -bound, bound
+    return low, high if high > low else low + 1.0
+
+
+def colorize(values: np.ndarray, zmin: float, zmax: float, scale: str) -> np.ndarray:
+    """Map a 2-D float array to RGB uint8 (H, W, 3) through a 256-colour Plotly scale."""
+    lut = np.array([[int(c) for c in colour.removeprefix("rgb(").removesuffix(")").split(",")]
+                    for colour in sample_colorscale(scale, np.linspace(0, 1, 256))], dtype=np.uint8)
+    scaled = (np.asarray(values, dtype=np.float64) - zmin) / ((zmax - zmin) or 1.0)
+    return lut[np.clip(np.nan_to_num(scaled) * 255 + 0.5, 0, 255).astype(np.intp)]
+
+
+def png_uri(rgb: np.ndarray) -> str:
+    """RGB uint8 array → ``data:image/png;base64,…`` for ``go.Image(source=...)``."""
+    return "data:image/png;base64," + base64.b64encode(images.encode_png(rgb)).decode()
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on one panel, in that panel's pixel coordinates (y, x = top-left)."""
+
+    panel: int
+    y: int
+    x: int
+    height: int
+    width: int
+    color: str = WINDOW_COLOR
+
+
+def maps_figure(panels: Sequence[tuple[str, np.ndarray]], zmin: float | None = None, zmax: float | None = None,
+                boxes: Sequence[Box] = (), height: int = 380, click_panel: int | None = None,
+                click_points: int = 40) -> go.Figure:
+    """Side-by-side 2-D maps with one colour scale and a colour bar.
+
+    Parameters
+    ----------
+    panels : (title, array (H, W)) pairs; sizes may differ (each panel fills its cell).
+    zmin, zmax : shared colour range; by default it covers every panel.
+    boxes : rectangles to draw (the input window, the output pixel).
+    click_panel : panel that gets an invisible grid of ``click_points``² clickable markers,
+        so a click reports (row, col) through Streamlit's point selection (heatmaps and
+        images send no selection events).
+    """
+    if zmin is None or zmax is None:
+        zmin, zmax = symmetric_range(*(a for _, a in panels))
+    scale = colour_scale(zmin, zmax)
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels],
+                        horizontal_spacing=0.03)
+    for i, (_, values) in enumerate(panels):
+        h, w = values.shape
+        fig.add_trace(go.Image(source=png_uri(colorize(values, zmin, zmax, scale)), x0=0, dx=1, y0=0, dy=1,
+                               hovertemplate="row %{y}, col %{x}<extra></extra>"), row=1, col=i + 1)
+        fig.update_xaxes(range=[-0.5, w - 0.5], row=1, col=i + 1)
+        fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor=f"x{i + 1 if i else ''}", row=1, col=i + 1)
+    if click_panel is not None:
+        h, w = panels[click_panel][1].shape
+        rows = np.unique(np.linspace(0, h - 1, min(h, click_points)).round().astype(int))
+        cols = np.unique(np.linspace(0, w - 1, min(w, click_points)).round().astype(int))
+        yy, xx = np.meshgrid(rows, cols, indexing="ij")
+        fig.add_trace(go.Scatter(x=xx.ravel(), y=yy.ravel(), mode="markers", showlegend=False,
+                                 marker=dict(size=max(4, 360 // len(cols)), opacity=0.01, color="white"),
+                                 hovertemplate="click to inspect row %{y}, col %{x}<extra></extra>"),
+                      row=1, col=click_panel + 1)
+    for box in boxes:
+        axis = "" if box.panel == 0 else str(box.panel + 1)
+        fig.add_shape(type="rect", xref=f"x{axis}", yref=f"y{axis}", x0=box.x - 0.5, x1=box.x + box.width - 0.5,
+                      y0=box.y - 0.5, y1=box.y + box.height - 0.5, line=dict(color=box.color, width=2.5))
+    # An invisible heatmap carries the shared colour bar.
+    fig.add_trace(go.Heatmap(z=[[zmin, zmax]], colorscale=scale, zmin=zmin, zmax=zmax, opacity=0, hoverinfo="skip",
+                             showscale=True, colorbar=dict(thickness=12, len=0.9)), row=1, col=1)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), template="plotly_white",
+                      dragmode=False, clickmode="event+select")
+    fig.update_annotations(font_size=13)
+    return fig
+
+
+def kernel_images(kernels: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Each 2-D kernel as an RGB uint8 picture on its own symmetric red-white-blue scale."""
+    result = []
+    for kernel in kernels:
+        bound = float(np.abs(kernel).max()) or 1.0
+        result.append(colorize(kernel, -bound, bound, "RdBu_r"))
+    return result
+
+
+# --- HTML number grids ----------------------------------------------------------------
+
+def _cell_style(background: str, border: str = "#cbd5e1", bold: bool = False, size: int = 30) -> str:
+    return (f"width:{size}px;height:{size}px;min-width:{size}px;text-align:center;vertical-align:middle;"
+            f"background:{background};border:1px solid {border};font-size:{max(10, size // 2 - 1)}px;"
+            f"font-family:ui-monospace,monospace;padding:0;{'font-weight:700;' if bold else ''}")
+
+
+def _value_background(value: float, low: float, high: float) -> str:
+    """Light-to-dark indigo for non-negative values, rose for negatives; text stays readable."""
+    if np.isnan(value):
+        return "#ffffff"
+    bound = max(abs(low), abs(high)) or 1.0
+    strength = min(abs(value) / bound, 1.0)
+    base = (79, 70, 229) if value >= 0 else (225, 29, 72)
+    rgb = [round(255 - (255 - c) * strength * 0.55) for c in base]
+    return f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"
+
+
+def grid_html(matrix: np.ndarray, title: str, window: tuple[int, int, int, int] | None = None,
+              window_step: int = 1, current: tuple[int, int] | None = None, padding: int = 0,
+              colour_values: bool = True, size: int = 30) -> str:
+    """A small matrix as an HTML table with its numbers.
+
+    Parameters
+    ----------
+    matrix : (R, C) array; NaN cells are drawn empty (not computed yet).
+    window : (top, left, height, width) cells highlighted in amber (the kernel's window);
+        with ``window_step`` d > 1 only every d-th cell in it is highlighted (dilation).
+    current : (row, col) outlined in rose (the output being computed).
+    padding : width of the zero border drawn in grey (padding added around the image).
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    finite = matrix[np.isfinite(matrix)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    rows = []
+    for r in range(matrix.shape[0]):
+        cells = []
+        for c in range(matrix.shape[1]):
+            value = matrix[r, c]
+            inside = window is not None and window[0] <= r < window[0] + window[2] \
+                and window[1] <= c < window[1] + window[3] \
+                and (r - window[0]) % window_step == 0 and (c - window[1]) % window_step == 0
+            is_pad = padding and (r < padding or c < padding or r >= matrix.shape[0] - padding
+                                  or c >= matrix.shape[1] - padding)
+            if inside:
+                background = WINDOW_COLOR
+            elif is_pad:
+                background = PAD_COLOR
+            elif colour_values:
+                background = _value_background(value, low, high)
+            else:
+                background = "#ffffff"
+            border = OUTPUT_COLOR if current == (r, c) else "#cbd5e1"
+            style = _cell_style(background, border, bold=inside or current == (r, c), size=size)
+            if current == (r, c):
+                style += f"outline:3px solid {OUTPUT_COLOR};outline-offset:-3px;"
+            text = "" if np.isnan(value) else html.escape(format_number(round(float(value), 2)))
+            cells.append(f'<td style="{style}">{text}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    table = ('<table style="border-collapse:collapse;margin:0;">' + "".join(rows) + "</table>")
+    return (f'<div style="display:flex;flex-direction:column;align-items:center;gap:4px;">'
+            f'<div style="font-size:13px;color:#475569;font-weight:600;white-space:nowrap;">{html.escape(title)}</div>'
+            f"{table}</div>")
+
+
+def operator_html(symbol: str, caption: str = "") -> str:
+    """A big operator sign (×, =, →) between grids, with an optional caption under it."""
+    return (f'<div style="display:flex;flex-direction:column;align-items:center;justify-content:center;'
+            f'padding:0 6px;"><div style="font-size:26px;color:#334155;">{html.escape(symbol)}</div>'
+            f'<div style="font-size:11px;color:#64748b;white-space:nowrap;">{html.escape(caption)}</div></div>')
+
+
+def row_html(parts: Sequence[str]) -> str:
+    """Lay grids and operators out in one wrapping row."""
+    return ('<div style="display:flex;flex-wrap:wrap;align-items:center;gap:10px;row-gap:18px;">'
+            + "".join(parts) + "</div>")
+
+
+def products_html(window: np.ndarray, kernel: np.ndarray, size: int = 30) -> str:
+    """Window ⊙ kernel = products → sum, as three grids (for one output value)."""
+    products = np.asarray(window) * np.asarray(kernel)
+    return row_html([
+        grid_html(window, "window", colour_values=False, size=size), operator_html("⊙", "element-wise"),
+        grid_html(kernel, "kernel", colour_values=False, size=size), operator_html("="),
+        grid_html(products, "products", size=size), operator_html("Σ →"),
+        grid_html(np.array([[products.sum()]]), "output", size=max(size, 44)),
+    ])
