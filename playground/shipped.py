@@ -27,6 +27,12 @@ SHIPPED = {
     "fashion_cnn": ShippedModel(
         "fashion_cnn.keras", "scripts/train_fashion_cnn.py",
         "small CNN trained on Fashion-MNIST (28x28 grayscale, 10 classes)"),
+    "fashion_gan_generator": ShippedModel(
+        "fashion_gan_generator.keras", "scripts/train_gan.py",
+        "class-conditional DCGAN generator for Fashion-MNIST (z: 64 + one-hot class -> 28x28 in [-1, 1])"),
+    "fashion_gan_discriminator": ShippedModel(
+        "fashion_gan_discriminator.keras", "scripts/train_gan.py",
+        "its discriminator (28x28 image in [-1, 1] + one-hot class -> logit of 'real')"),
 }
 
 
