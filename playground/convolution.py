@@ -63,6 +63,15 @@ COURSE_FLAT = np.array([2, 1, 2, 3, 3, 2, 3, 3, 5], dtype=float)
 COURSERA_EDGE_IMAGE = np.array([[10, 10, 10, 0, 0, 0]] * 6, dtype=float)
 COURSERA_VERTICAL_EDGE = np.array([[1, 0, -1]] * 3, dtype=float)
 COURSERA_EDGE_OUTPUT = np.array([[0, 30, 30, 0]] * 4, dtype=float)
+# The lecture's numeric 6x6 image for the same filter (its output starts -5, -4, 0, 8).
+COURSERA_NUMBERS_IMAGE = np.array([
+    [3, 0, 1, 2, 7, 4],
+    [1, 5, 8, 9, 3, 1],
+    [2, 7, 2, 5, 1, 3],
+    [0, 1, 3, 1, 7, 8],
+    [4, 2, 1, 6, 2, 8],
+    [2, 4, 5, 2, 3, 9],
+], dtype=float)
 
 
 def _positive_int(value, name: str) -> int:
@@ -288,6 +297,70 @@ def step(image: np.ndarray, kernel: np.ndarray, index: int, stride: int = 1, pad
     window = np.asarray(view[row, col], dtype=np.float64)
     products = window * np.asarray(kernel, dtype=np.float64)
     return Step(row, col, row * stride, col * stride, window, products, float(products.sum()))
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """The four steps of a CNN on one small image, for the step-through.
+
+    Steps 1..n_conv fill the feature map one kernel position at a time, the next step
+    applies ReLU, the next n_pool steps fill the pooled map, the last one flattens it.
+    """
+
+    padded: np.ndarray
+    padding: int
+    kernel: np.ndarray
+    stride: int
+    feature_map: np.ndarray
+    rectified: np.ndarray
+    pool_size: int
+    pool_stride: int
+    pool_padding: str
+    pooled: np.ndarray
+    flat: np.ndarray
+
+    @property
+    def n_conv(self) -> int:
+        return self.feature_map.size
+
+    @property
+    def n_pool(self) -> int:
+        return self.pooled.size
+
+    @property
+    def total_steps(self) -> int:
+        return self.n_conv + 1 + self.n_pool + 1
+
+    def stage(self, t: int) -> str:
+        """'conv', 'relu', 'pool' or 'flatten' for step ``t`` (1-based)."""
+        if not 1 <= t <= self.total_steps:
+            raise ValueError(f"Step {t} is outside 1..{self.total_steps}.")
+        if t <= self.n_conv:
+            return "conv"
+        if t == self.n_conv + 1:
+            return "relu"
+        return "pool" if t <= self.n_conv + 1 + self.n_pool else "flatten"
+
+
+def walkthrough(image: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: int = 0, pool_size: int = 2,
+                pool_stride: int = 2, pool_padding: str = "same") -> Walkthrough:
+    """Convolution → ReLU → pooling → flattening of a small 2-D image, every stage kept."""
+    feature_map = conv2d(image, kernel, stride, padding)
+    rectified = relu(feature_map)
+    pooled = pool2d(rectified, pool_size, pool_stride, "max", pool_padding)
+    padded, _ = pad(np.asarray(image, dtype=np.float64), np.shape(kernel), padding, stride)
+    return Walkthrough(padded, int(padding), np.asarray(kernel, dtype=np.float64), int(stride), feature_map,
+                       rectified, pool_size, pool_stride, pool_padding, pooled, flatten(pooled))
+
+
+def pool_window(shape: tuple[int, int], index: int, size: int, stride: int, padding: str) -> tuple[slice, slice]:
+    """Rows and columns of the input a pooling window ``index`` (row-major) covers, clipped
+    to the input (a 'same' window at the border is partly outside)."""
+    out_w = output_size(shape[1], size, padding, stride)
+    row, col = divmod(int(index), out_w)
+    top = row * stride - padding_amounts(shape[0], size, padding, stride)[0]
+    left = col * stride - padding_amounts(shape[1], size, padding, stride)[0]
+    return (slice(max(top, 0), min(top + size, shape[0])), slice(max(left, 0), min(left + size, shape[1])))
 
 
 def input_window(row: int, col: int, f: int, padding: Padding, stride: int, dilation: int,

@@ -31,10 +31,14 @@ def colour_scale(zmin: float, zmax: float) -> str:
     return "Greys_r" if zmin >= 0 else "RdBu_r"
 
 
-def symmetric_range(*arrays: np.ndarray) -> tuple[float, float]:
-    """(zmin, zmax) covering all ``arrays``; symmetric around 0 when any value is negative."""
-    low = min(float(np.min(a)) for a in arrays)
-    high = max(float(np.max(a)) for a in arrays)
+def symmetric_range(*arrays: np.ndarray, percentile: float = 100.0) -> tuple[float, float]:
+    """(zmin, zmax) covering all ``arrays``; symmetric around 0 when any value is negative.
+
+    ``percentile`` < 100 ignores the most extreme values, so a few strong edges do not wash
+    out the rest of a map (values beyond the range are drawn in the end colours)."""
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    low = float(np.percentile(values, 100 - percentile))
+    high = float(np.percentile(values, percentile))
     if low < 0:
         bound = max(-low, high) or 1.0
         return -bound, bound
@@ -67,27 +71,34 @@ class Box:
 
 
 def maps_figure(panels: Sequence[tuple[str, np.ndarray]], zmin: float | None = None, zmax: float | None = None,
-                boxes: Sequence[Box] = (), height: int = 380, click_panel: int | None = None,
-                click_points: int = 40) -> go.Figure:
-    """Side-by-side 2-D maps with one colour scale and a colour bar.
+                boxes: Sequence[Box] = (), height: int = 300, click_panel: int | None = None,
+                click_points: int = 40, own_scale: Sequence[int] = ()) -> go.Figure:
+    """Side-by-side 2-D maps sharing one colour scale (with a colour bar).
 
     Parameters
     ----------
     panels : (title, array (H, W)) pairs; sizes may differ (each panel fills its cell).
-    zmin, zmax : shared colour range; by default it covers every panel.
+    zmin, zmax : shared colour range; by default it covers every shared panel.
     boxes : rectangles to draw (the input window, the output pixel).
     click_panel : panel that gets an invisible grid of ``click_points``² clickable markers,
         so a click reports (row, col) through Streamlit's point selection (heatmaps and
         images send no selection events).
+    own_scale : panels drawn in grey on their own range instead (e.g. the input photo).
     """
+    shared = [a for i, (_, a) in enumerate(panels) if i not in own_scale]
     if zmin is None or zmax is None:
-        zmin, zmax = symmetric_range(*(a for _, a in panels))
+        zmin, zmax = symmetric_range(*shared, percentile=99.5) if shared else (0.0, 1.0)
     scale = colour_scale(zmin, zmax)
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels],
-                        horizontal_spacing=0.03)
+                        horizontal_spacing=0.02)
     for i, (_, values) in enumerate(panels):
         h, w = values.shape
-        fig.add_trace(go.Image(source=png_uri(colorize(values, zmin, zmax, scale)), x0=0, dx=1, y0=0, dy=1,
+        if i in own_scale:
+            low, high = float(values.min()), float(values.max())
+            rgb = colorize(values, low, high if high > low else low + 1.0, "Greys_r")
+        else:
+            rgb = colorize(values, zmin, zmax, scale)
+        fig.add_trace(go.Image(source=png_uri(rgb), x0=0, dx=1, y0=0, dy=1,
                                hovertemplate="row %{y}, col %{x}<extra></extra>"), row=1, col=i + 1)
         fig.update_xaxes(range=[-0.5, w - 0.5], row=1, col=i + 1)
         fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor=f"x{i + 1 if i else ''}", row=1, col=i + 1)
@@ -102,14 +113,20 @@ def maps_figure(panels: Sequence[tuple[str, np.ndarray]], zmin: float | None = N
                       row=1, col=click_panel + 1)
     for box in boxes:
         axis = "" if box.panel == 0 else str(box.panel + 1)
-        fig.add_shape(type="rect", xref=f"x{axis}", yref=f"y{axis}", x0=box.x - 0.5, x1=box.x + box.width - 0.5,
-                      y0=box.y - 0.5, y1=box.y + box.height - 0.5, line=dict(color=box.color, width=2.5))
-    # An invisible heatmap carries the shared colour bar.
-    fig.add_trace(go.Heatmap(z=[[zmin, zmax]], colorscale=scale, zmin=zmin, zmax=zmax, opacity=0, hoverinfo="skip",
-                             showscale=True, colorbar=dict(thickness=12, len=0.9)), row=1, col=1)
+        # A 3-pixel window on a 512-pixel map would be invisible: draw at least 1/40 of the map.
+        grow = max(0.0, max(panels[box.panel][1].shape) / 40 - max(box.height, box.width)) / 2
+        fig.add_shape(type="rect", xref=f"x{axis}", yref=f"y{axis}", x0=box.x - 0.5 - grow,
+                      x1=box.x + box.width - 0.5 + grow, y0=box.y - 0.5 - grow, y1=box.y + box.height - 0.5 + grow,
+                      line=dict(color=box.color, width=2.5))
+    if shared:
+        # An invisible heatmap carries the shared colour bar.
+        first_shared = next(i for i in range(len(panels)) if i not in own_scale)
+        fig.add_trace(go.Heatmap(z=[[zmin, zmax]], colorscale=scale, zmin=zmin, zmax=zmax, opacity=0,
+                                 hoverinfo="skip", showscale=True, colorbar=dict(thickness=12, len=0.8)),
+                      row=1, col=first_shared + 1)
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), template="plotly_white",
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=28, b=0), template="plotly_white",
                       dragmode=False, clickmode="event+select")
     fig.update_annotations(font_size=13)
     return fig
@@ -128,7 +145,7 @@ def kernel_images(kernels: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 def _cell_style(background: str, border: str = "#cbd5e1", bold: bool = False, size: int = 30) -> str:
     return (f"width:{size}px;height:{size}px;min-width:{size}px;text-align:center;vertical-align:middle;"
-            f"background:{background};border:1px solid {border};font-size:{max(10, size // 2 - 1)}px;"
+            f"background:{background};border:1px solid {border};font-size:{min(14, size // 2 - 1)}px;"
             f"font-family:ui-monospace,monospace;padding:0;{'font-weight:700;' if bold else ''}")
 
 
@@ -157,6 +174,8 @@ def grid_html(matrix: np.ndarray, title: str, window: tuple[int, int, int, int] 
     padding : width of the zero border drawn in grey (padding added around the image).
     """
     matrix = np.asarray(matrix, dtype=np.float64)
+    texts = [format_number(round(float(v), 2)) for v in matrix[np.isfinite(matrix)]]
+    size = max(size, 8 * max(map(len, texts), default=1) + 12)  # cells grow to fit "-0.06"
     finite = matrix[np.isfinite(matrix)]
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     rows = []
@@ -193,7 +212,7 @@ def grid_html(matrix: np.ndarray, title: str, window: tuple[int, int, int, int] 
 def operator_html(symbol: str, caption: str = "") -> str:
     """A big operator sign (×, =, →) between grids, with an optional caption under it."""
     return (f'<div style="display:flex;flex-direction:column;align-items:center;justify-content:center;'
-            f'padding:0 6px;"><div style="font-size:26px;color:#334155;">{html.escape(symbol)}</div>'
+            f'padding:0 2px;"><div style="font-size:26px;color:#334155;">{html.escape(symbol)}</div>'
             f'<div style="font-size:11px;color:#64748b;white-space:nowrap;">{html.escape(caption)}</div></div>')
 
 
@@ -203,12 +222,36 @@ def row_html(parts: Sequence[str]) -> str:
             + "".join(parts) + "</div>")
 
 
-def products_html(window: np.ndarray, kernel: np.ndarray, size: int = 30) -> str:
-    """Window ⊙ kernel = products → sum, as three grids (for one output value)."""
+def products_html(window: np.ndarray, kernel: np.ndarray, size: int = 30, total: float | None = None) -> str:
+    """Window ⊙ kernel = products → sum, as grids (for one output value).
+
+    ``total`` is the exact sum when the grids show rounded numbers."""
     products = np.asarray(window) * np.asarray(kernel)
+    total = float(products.sum()) if total is None else total
     return row_html([
         grid_html(window, "window", colour_values=False, size=size), operator_html("⊙", "element-wise"),
         grid_html(kernel, "kernel", colour_values=False, size=size), operator_html("="),
-        grid_html(products, "products", size=size), operator_html("Σ →"),
-        grid_html(np.array([[products.sum()]]), "output", size=max(size, 44)),
+        grid_html(products, "products", size=size), operator_html("→"),
+        grid_html(np.array([[total]]), "Σ = output", size=max(size, 44)),
     ])
+
+
+def note_html(title: str, body: str, formula: str = "") -> str:
+    """A boxed explanation next to the grids: bold title, a sentence and a monospace formula."""
+    formula_part = (f'<div style="font-family:ui-monospace,monospace;font-size:14px;margin-top:8px;'
+                    f'line-height:1.7;word-break:break-word;">{formula}</div>') if formula else ""
+    return (f'<div style="flex:1 1 280px;min-width:260px;max-width:520px;border-left:4px solid {WINDOW_COLOR};'
+            f'background:#fffbeb;padding:10px 14px;border-radius:6px;font-size:14px;color:#1e293b;">'
+            f'<div style="font-weight:700;margin-bottom:4px;">{html.escape(title)}</div>'
+            f"<div>{html.escape(body)}</div>{formula_part}</div>")
+
+
+def products_formula_html(window: np.ndarray, kernel: np.ndarray) -> str:
+    """'0·1 + 1·0 + … = 1' with the terms that contribute (non-zero products) highlighted."""
+    terms = []
+    for a, b in zip(np.ravel(window), np.ravel(kernel)):
+        text = html.escape(f"{format_number(a)}·{format_number(b) if b >= 0 else f'({format_number(b)})'}")
+        terms.append(f'<span style="background:{WINDOW_COLOR};border-radius:3px;padding:0 2px;">{text}</span>'
+                     if a * b != 0 else text)
+    total = format_number(float(np.dot(np.ravel(window), np.ravel(kernel))))
+    return " + ".join(terms) + f' = <b style="font-size:17px;color:{OUTPUT_COLOR};">{total}</b>'

@@ -51,8 +51,7 @@ def test_coursera_edge_examples():
     np.testing.assert_array_equal(conv.conv2d(conv.COURSERA_EDGE_IMAGE, conv.COURSERA_VERTICAL_EDGE),
                                   conv.COURSERA_EDGE_OUTPUT)
     # The numeric 6x6 example of the lecture "Edge detection example".
-    image = np.array([[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
-                      [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]])
+    image = conv.COURSERA_NUMBERS_IMAGE
     expected = np.array([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]])
     np.testing.assert_array_equal(conv.conv2d(image, conv.COURSERA_VERTICAL_EDGE), expected)
 
