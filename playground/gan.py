@@ -175,22 +175,24 @@ def _gan_class():
                 return [batch, onehot] if images is None else [images, onehot]
             return batch if images is None else images
 
-        def train_step(self, data):
-            real, labels = data
+        def discriminator_step(self, real, onehot=None):
+            """One discriminator update: real -> target 1 - smoothing, fresh fakes -> 0.
+            Returns (loss, real logits, fake logits)."""
             batch = tf.shape(real)[0]
-            onehot = tf.one_hot(labels, self.num_classes) if self.num_classes else None
-            real_target = tf.fill((batch, 1), 1.0 - self.label_smoothing)
-            fake_target = tf.zeros((batch, 1))
-            for _ in range(self.d_steps):
-                z = tf.random.normal((batch, self.latent_dim))
-                fake = self.generator(self._inputs(z, onehot=onehot), training=True)
-                with tf.GradientTape() as tape:
-                    real_logits = self.discriminator(self._inputs(None, real, onehot), training=True)
-                    fake_logits = self.discriminator(self._inputs(None, fake, onehot), training=True)
-                    d_loss = (self.loss_fn(real_target, real_logits) + self.loss_fn(fake_target, fake_logits)) / 2
-                grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-                self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
-            # Generator step: the discriminator is only read here, never updated ("frozen").
+            z = tf.random.normal((batch, self.latent_dim))
+            fake = self.generator(self._inputs(z, onehot=onehot), training=True)
+            with tf.GradientTape() as tape:
+                real_logits = self.discriminator(self._inputs(None, real, onehot), training=True)
+                fake_logits = self.discriminator(self._inputs(None, fake, onehot), training=True)
+                d_loss = (self.loss_fn(tf.fill((batch, 1), 1.0 - self.label_smoothing), real_logits)
+                          + self.loss_fn(tf.zeros((batch, 1)), fake_logits)) / 2
+            grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+            return d_loss, real_logits, fake_logits
+
+        def generator_step(self, batch, onehot=None):
+            """One generator update through the frozen discriminator (read, never updated),
+            with target 1 for its fakes. Returns the loss."""
             z = tf.random.normal((batch, self.latent_dim))
             with tf.GradientTape() as tape:
                 fake = self.generator(self._inputs(z, onehot=onehot), training=True)
@@ -198,6 +200,14 @@ def _gan_class():
                 g_loss = self.loss_fn(tf.ones((batch, 1)), fooled_logits)
             grads = tape.gradient(g_loss, self.generator.trainable_weights)
             self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+            return g_loss
+
+        def train_step(self, data):
+            real, labels = data
+            onehot = tf.one_hot(labels, self.num_classes) if self.num_classes else None
+            for _ in range(self.d_steps):
+                d_loss, real_logits, fake_logits = self.discriminator_step(real, onehot)
+            g_loss = self.generator_step(tf.shape(real)[0], onehot)
             return {
                 "d_loss": d_loss,
                 "g_loss": g_loss,
@@ -369,9 +379,8 @@ def training_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, se
 
     if not BATCH_RANGE[0] <= batch_size <= BATCH_RANGE[1]:
         raise ValueError(f"Batch size {batch_size} is out of range; use {BATCH_RANGE[0]}-{BATCH_RANGE[1]}.")
-    if len(images) < max(MIN_TRAIN_IMAGES, batch_size):
-        raise ValueError(f"Only {len(images)} training images: a GAN needs at least "
-                         f"{max(MIN_TRAIN_IMAGES, batch_size)} (and more than one batch of {batch_size}).")
+    if len(images) < 2 * batch_size:
+        raise ValueError(f"Only {len(images)} training images: need at least two batches of {batch_size}.")
     data = tf.data.Dataset.from_tensor_slices((np.asarray(images, np.float32) * 2 - 1, np.asarray(labels, np.int32)))
     return data.shuffle(min(len(images), 20_000), seed=seed).batch(batch_size, drop_remainder=True).prefetch(2)
 
@@ -477,6 +486,20 @@ class TrainSettings:
     seed: int = 0
 
 
+def check_settings(settings: TrainSettings, n_images: int) -> None:
+    """Raise ``ValueError`` (echoing the bad value) for settings that cannot train."""
+    _check_latent(settings.latent_dim)
+    _preset_width(settings.preset)
+    if not BATCH_RANGE[0] <= settings.batch_size <= BATCH_RANGE[1]:
+        raise ValueError(f"Batch size {settings.batch_size} is out of range; use {BATCH_RANGE[0]}-{BATCH_RANGE[1]}.")
+    needed = max(MIN_TRAIN_IMAGES, 2 * settings.batch_size)
+    if n_images < needed:
+        raise ValueError(f"Only {n_images} training images: a GAN needs at least {needed} here "
+                         f"({MIN_TRAIN_IMAGES} images and two batches of {settings.batch_size}).")
+    if not 1 <= settings.epochs <= 100:
+        raise ValueError(f"Epochs must be 1-100, got {settings.epochs}.")
+
+
 def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, settings: TrainSettings) -> dict:
     """Background-job work: build and train a GAN on ``images`` (N, H, W, C) in [0, 1].
 
@@ -487,7 +510,7 @@ def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, se
 
     from playground import device, jobs
 
-    _check_latent(settings.latent_dim)
+    check_settings(settings, len(images))
     keras.utils.set_random_seed(settings.seed)
     classes = num_classes if settings.conditional else 0
     dataset = training_dataset(images, labels, settings.batch_size, settings.seed)

@@ -1,0 +1,51 @@
+"""AppTest of the GAN sampler page: sampling, steering, interpolation, bad training settings."""
+import pytest
+
+from tests.app.conftest import open_page
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture
+def app():
+    at = open_page("pages/gan.py")
+    assert not at.exception
+    return at
+
+
+def test_page_samples_steers_and_walks(app):
+    assert app.title[0].value == "GAN sampler"
+    assert len(app.latex) >= 2
+    # 10 classes x 8 grid, the steered sample, and one strip per path.
+    assert len(app.get("image")) >= 4
+    app.selectbox(key="gan_class").set_value("Sneaker").run()
+    app.number_input(key="gan_seed").set_value(7).run()
+    assert not app.exception
+    key = "Shipped DCGAN (Fashion-MNIST, conditional)_7_0_Sneaker"
+    app.slider(key=f"gan_z0_{key}").set_value(2.5).run()
+    app.slider(key=f"gan_blend_{key}").set_value(0.5).run()
+    app.multiselect(key="gan_methods").set_value(["spherical"]).run()
+    assert not app.exception
+    assert not app.error
+    # The diagram of the loop carries the shipped pair's numbers.
+    assert "D step: loss" in app.get("graphviz_chart")[0].proto.spec
+
+
+@pytest.mark.parametrize("widget, value, message", [
+    ("gan_latent", 500, "Latent size 500 is out of range"),
+    ("gan_batch", 4, "Batch size 4 is out of range"),
+])
+def test_bad_settings_explain_themselves(app, widget, value, message):
+    app.number_input(key=widget).set_value(value)
+    app.button(key="FormSubmitter:gan_train_form-Start training").click().run()
+    assert not app.exception
+    assert any(message in error.value for error in app.error)
+    assert "gan_job" not in app.session_state
+
+
+def test_too_small_dataset_is_refused(app):
+    app.number_input(key="gan_limit").set_value(100)
+    app.button(key="FormSubmitter:gan_train_form-Start training").click().run()
+    assert not app.exception
+    assert any("Only 100 training images" in error.value for error in app.error)
+    assert "gan_job" not in app.session_state
