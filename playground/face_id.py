@@ -202,6 +202,29 @@ class Gallery:
         return (np.stack(rows) if rows else np.zeros((0, DESCRIPTOR_SIZE))), names
 
 
+def demo_people(strangers: int = 4) -> dict[str, list[np.ndarray]]:
+    """Offline photos for a demo gallery: name → RGB uint8 images.
+
+    Eileen Collins (scikit-image's astronaut) in three views, and ``strangers`` people from
+    scikit-image's LFW subset. Those are 25x25 grayscale, upscaled to 150x150 (blurry, so
+    their descriptors are less distinct than real photos'), each in two views.
+    """
+    import cv2
+    import skimage.data
+
+    from playground.images import sample_image
+
+    astronaut = sample_image("astronaut")
+    mirrored = np.ascontiguousarray(astronaut[:, ::-1])
+    people = {"Eileen Collins": [astronaut, mirrored, cv2.resize(mirrored, (300, 300), interpolation=cv2.INTER_AREA)]}
+    patches = skimage.data.lfw_subset()[:strangers]  # the first 100 patches are faces
+    for i, patch in enumerate(patches):
+        gray = cv2.resize((patch * 255).astype(np.uint8), (150, 150), interpolation=cv2.INTER_CUBIC)
+        rgb = np.repeat(gray[..., None], 3, axis=2)
+        people[f"LFW stranger {i + 1}"] = [rgb, np.ascontiguousarray(rgb[:, ::-1])]
+    return people
+
+
 def triplet_loss(anchor: np.ndarray, positive: np.ndarray, negative: np.ndarray, margin: float = 0.2) -> dict:
     """The triplet loss of FaceNet, as the Coursera notes give it.
 

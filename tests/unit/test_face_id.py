@@ -96,3 +96,17 @@ def test_triplet_loss_worked_by_hand():
         {"d_ap2": 0.25, "d_an2": 1.0, "loss": 0.0})
     # Swap positive and negative: max(1 - 0.25 + 0.2, 0) = 0.95.
     assert face_id.triplet_loss(anchor, negative, positive, 0.2)["loss"] == pytest.approx(0.95)
+
+
+def test_demo_gallery_separates_people(models):
+    gallery = face_id.Gallery()
+    for person, photos in face_id.demo_people(strangers=2).items():
+        for photo in photos:
+            gallery.enrol(person, models.main_face(photo, person)[0])
+    assert len(gallery.people) == 3
+    rows, names = gallery.matrix()
+    # Leave-one-out: every photo's nearest other photo belongs to the same person.
+    distances = np.linalg.norm(rows[:, None] - rows[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    assert [names[j] for j in distances.argmin(1)] == names
+    assert face_id.project_2d(rows).shape == (len(rows), 2)
