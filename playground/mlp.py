@@ -324,16 +324,34 @@ class Trainer:
                                config.activation, config.use_bias, config.seed)
         self.optimizer = Optimizer(config.optimizer, config.learning_rate)
         self.steps = 0
+        self.examples_seen = 0
         self.history = History()
         self._rng = np.random.default_rng(config.seed + 1)
         self._order = self._rng.permutation(len(self.x_train))
         self._cursor = 0
         self.record()
 
+    ARCHITECTURE_FIELDS = ("hidden_layers", "activation", "use_bias", "features", "seed")
+
+    def update_settings(self, config: NetworkConfig) -> None:
+        """Switch learning rate, batch size, L1/L2 or optimizer without losing the weights.
+
+        Raises ValueError for an invalid config, or if it changes the architecture (which
+        needs a new :class:`Trainer`).
+        """
+        config.validate()
+        changed = [f for f in self.ARCHITECTURE_FIELDS if getattr(config, f) != getattr(self.config, f)]
+        if changed:
+            raise ValueError(f"Changing {', '.join(changed)} needs a new network; press Reset.")
+        if config.optimizer != self.optimizer.name:
+            self.optimizer = Optimizer(config.optimizer, config.learning_rate)
+        self.optimizer.learning_rate = config.learning_rate
+        self.config = config
+
     @property
     def epoch(self) -> float:
         """Epochs seen so far (fractional: examples seen / training examples)."""
-        return self.steps * min(self.config.batch_size, len(self.x_train)) / len(self.x_train)
+        return self.examples_seen / len(self.x_train)
 
     def losses(self) -> tuple[float, float]:
         """Current (train, test) data loss."""
@@ -392,6 +410,7 @@ class Trainer:
                     f"with learning rate {config.learning_rate:g} and {config.optimizer}. "
                     "Lower the learning rate and press Reset.")
             self.steps += 1
+            self.examples_seen += len(batch)
         self.record()
 
 
