@@ -109,8 +109,12 @@ def step_html(walk: conv.Walkthrough, t: int) -> str:
         note = cplots.note_html(
             f"Step {t} of {walk.total_steps} · 3. max pooling {walk.pool_size}x{walk.pool_size}, "
             f"stride {walk.pool_stride}",
-            "Keep the largest value of each window. Windows hanging over the border keep the cells that "
-            "exist (Keras padding='same'), which is how the course's 5x5 map becomes 3x3.",
+            "Keep the largest value of each window. " + (
+                "Windows hanging over the border keep the cells that exist (Keras padding='same'): that is "
+                f"how this {walk.rectified.shape[0]}x{walk.rectified.shape[1]} map becomes "
+                f"{walk.pooled.shape[0]}x{walk.pooled.shape[1]}, like the course's 5x5 → 3x3."
+                if walk.rectified.shape[0] % walk.pool_stride or walk.rectified.shape[1] % walk.pool_stride
+                else "Here the windows tile the map exactly."),
             f"max({values}) = <b>{conv.format_number(walk.pooled.flat[index])}</b>")
     else:
         note = cplots.note_html(
