@@ -456,7 +456,7 @@ def learned_tab() -> None:
     if image.shape == (28, 28):
         import keras
 
-        probe = keras.Model(model.inputs, model.get_layer("conv1").output)
+        probe = keras.Model(model.inputs[0], model.get_layer("conv1").output)
         reference = np.asarray(probe(image[None, ..., None].astype(np.float32)))[0]
         st.success(f"Check: Keras' own `conv1` layer gives the same 16 maps — largest difference "
                    f"{np.abs(reference - maps).max():.1e}.", icon=":material/check_circle:")

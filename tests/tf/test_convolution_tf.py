@@ -104,6 +104,6 @@ def test_shipped_cnn_first_layer_matches_numpy():
     layer = model.get_layer("conv1")
     kernels, biases = layer.get_weights()
     image = np.random.default_rng(0).random((28, 28)).astype(np.float32)
-    probe = tf.keras.Model(model.inputs, layer.output)
+    probe = tf.keras.Model(model.inputs[0], layer.output)
     expected = probe(image[None, ..., None]).numpy()[0]
     np.testing.assert_allclose(conv.conv_layer(image, kernels, biases, padding="same"), expected, atol=1e-5)
