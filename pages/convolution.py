@@ -23,12 +23,13 @@ ui.page_header(
            "Learned filters: the shipped Fashion-MNIST CNN (`python scripts/train_fashion_cnn.py` rebuilds it).",
 )
 
-st.latex(r"Z[r, c] \;=\; \sum_{i=0}^{f-1}\sum_{j=0}^{f-1} X[r\,s + i\,d,\; c\,s + j\,d]\;\cdot\;K[i, j]"
-         r"\qquad n_{\text{out}} = \left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1")
-st.caption("X: the (padded) input · K: the f×f kernel · s: stride · p: padding · d: dilation (a dilated kernel "
-           "spans d(f−1)+1 pixels). CNNs compute this **cross-correlation**; the mathematician's *convolution* "
-           "first flips the kernel by 180°. Frameworks keep the name \"convolution\" because the network learns "
-           "the weights anyway — a flipped kernel is just another kernel.")
+formula, note = st.columns([3, 2], vertical_alignment="center")
+formula.latex(r"\begin{aligned} Z[r, c] &= \sum_{i=0}^{f-1}\sum_{j=0}^{f-1} X[r\,s + i\,d,\; c\,s + j\,d]\,K[i, j]"
+              r"\\ n_{\text{out}} &= \left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1 \end{aligned}")
+note.caption("X: the (padded) input · K: the f×f kernel · s: stride · p: padding · d: dilation (a dilated kernel "
+             "spans d(f−1)+1 pixels). CNNs compute this **cross-correlation**; the mathematician's *convolution* "
+             "first flips the kernel by 180°. Frameworks keep the name \"convolution\" because the network learns "
+             "the weights anyway — a flipped kernel is just another kernel.")
 
 TABS = ["1 · Step through the course example", "2 · Explore a photo", "3 · Volumes (RGB) & filter banks",
         "4 · Learned filters"]
