@@ -12,6 +12,7 @@ from playground import perceptron as P
 from playground import perceptron_plots as pp
 
 PLAY_TICK_S = 0.35          # seconds between animation frames while "playing"
+EPOCHS_PER_TICK = 5         # playground training per animation frame (one frame costs ~1 ms per epoch)
 PLAYGROUND_GRID = 60        # decision-map resolution (cells per side)
 NEURON_GRID = 24            # per-neuron map resolution
 
@@ -74,7 +75,7 @@ def _perceptron_step_latex(step: P.PerceptronStep, lr: float, threshold: float) 
     compare = r"\ge" if step.prediction else "<"
     return (rf"\text{{sum}} = {x1_:g}\times{wb[0]:.2f} + {x2_:g}\times{wb[1]:.2f} = {step.weighted_sum:.2f} "
             rf"{compare} {threshold:g} \Rightarrow \text{{prediction}} = {step.prediction}"
-            rf"\qquad \text{{error}} = {step.target} - {step.prediction} = {step.error}"
+            rf"\\ \text{{error}} = {step.target} - {step.prediction} = {step.error}"
             rf"\\ w_1 = {wb[0]:.2f} + {lr:g}\times{x1_:g}\times{step.error} = {wa[0]:.2f}"
             rf"\qquad w_2 = {wb[1]:.2f} + {lr:g}\times{x2_:g}\times{step.error} = {wa[1]:.2f}")
 
@@ -152,9 +153,12 @@ with tab_rule:
                 finished_epochs = (pos // 4) if pos else 0
                 if finished_epochs:
                     accuracy = result.accuracy[:finished_epochs]
-                    st.plotly_chart(plots.curves({"accuracy": (list(range(1, finished_epochs + 1)), accuracy)},
-                                                 title="Accuracy per epoch", x_title="epoch", height=230),
-                                    key="pc_rule_accuracy", config={"displayModeBar": False})
+                    accuracy_figure = plots.curves({"accuracy": (list(range(1, finished_epochs + 1)), accuracy)},
+                                                   title="Accuracy per epoch", x_title="epoch", height=230)
+                    accuracy_figure.update_yaxes(range=[0, 1.05], tickformat=".0%")
+                    accuracy_figure.update_xaxes(dtick=1 if finished_epochs <= 20 else None)
+                    accuracy_figure.update_layout(showlegend=False)
+                    st.plotly_chart(accuracy_figure, key="pc_rule_accuracy", config={"displayModeBar": False})
             with right:
                 st.plotly_chart(pp.perceptron_plane(P.LOGIC_INPUTS, P.LOGIC_GATES[gate], weights, P.STEP_THRESHOLD,
                                                     highlight_row=current.row if current else None, height=400),
@@ -393,10 +397,10 @@ with tab_playground:
 
             @st.fragment(run_every=PLAY_TICK_S if playing else None)
             def playground_view() -> None:
-                steps_per_tick = max(1, int(np.ceil(len(trainer.x_train) / trainer.config.batch_size)))
+                steps_per_epoch = max(1, int(np.ceil(len(trainer.x_train) / trainer.config.batch_size)))
                 if st.session_state.get("pc_pg_playing") and not st.session_state.get("pc_pg_error"):
                     try:
-                        trainer.train_steps(steps_per_tick)
+                        trainer.train_steps(EPOCHS_PER_TICK * steps_per_epoch)
                     except mlp.TrainingDiverged as exc:
                         st.session_state.update(pc_pg_playing=False, pc_pg_error=str(exc))
                         st.rerun()
@@ -407,10 +411,11 @@ with tab_playground:
                                  disabled=not settings_ok):
                     st.session_state.pc_pg_playing = not st.session_state.get("pc_pg_playing")
                     st.rerun()
-                if bar[1].button("Step", icon=":material/navigate_next:", key="pc_pg_step", width="stretch",
+                if bar[1].button("Epoch", icon=":material/navigate_next:", key="pc_pg_step", width="stretch",
+                                 help="Train one epoch (one pass over the training points).",
                                  disabled=not settings_ok):
                     try:
-                        trainer.train_steps(steps_per_tick)
+                        trainer.train_steps(steps_per_epoch)
                     except mlp.TrainingDiverged as exc:
                         st.session_state.pc_pg_error = str(exc)
                 if bar[2].button("Reset", icon=":material/restart_alt:", key="pc_pg_reset", width="stretch"):
@@ -440,7 +445,7 @@ with tab_playground:
                     history = trainer.history
                     st.plotly_chart(plots.curves({"train loss": (history.epoch, history.train_loss),
                                                   "test loss": (history.epoch, history.test_loss)},
-                                                 x_title="epoch", height=220),
+                                                 title="Loss per epoch", x_title=None, height=250),
                                     key="pc_pg_loss", config={"displayModeBar": False})
 
             playground_view()

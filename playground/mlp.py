@@ -390,28 +390,36 @@ class Trainer:
     def train_steps(self, n_steps: int) -> None:
         """Run ``n_steps`` mini-batch updates, then record the losses once.
 
-        Raises :class:`TrainingDiverged` (weights rolled back to the last finite ones) when
-        the loss or the weights overflow, e.g. with a huge learning rate.
+        Raises :class:`TrainingDiverged` when the loss or the weights overflow (e.g. with a
+        huge learning rate); the network is then rolled back to where this call started.
         """
         config, net = self.config, self.network
-        for _ in range(int(n_steps)):
-            saved = net.copy_parameters()
-            batch = self._next_batch()
-            with np.errstate(over="ignore", invalid="ignore"):
+        start, start_counts = net.copy_parameters(), (self.steps, self.examples_seen)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(int(n_steps)):
+                batch = self._next_batch()
                 grads_w, grads_b, loss = net.gradients(self.x_train[batch], self.data.y_train[batch],
                                                        config.l1, config.l2)
                 params = net.weights + (net.biases if config.use_bias else [])
                 grads = grads_w + (grads_b if config.use_bias else [])
                 self.optimizer.apply(params, grads)
-            if not np.isfinite(loss) or not all(np.all(np.isfinite(p)) for p in params):
-                net.weights, net.biases = saved
-                raise TrainingDiverged(
-                    f"Training diverged at step {self.steps + 1} (the loss or weights became NaN/infinite) "
-                    f"with learning rate {config.learning_rate:g} and {config.optimizer}. "
-                    "Lower the learning rate and press Reset.")
-            self.steps += 1
-            self.examples_seen += len(batch)
+                self.steps += 1
+                self.examples_seen += len(batch)
+                if not np.isfinite(loss) or not all(np.all(np.isfinite(p)) for p in params):
+                    break
+            losses = self.losses()
+        if not np.all(np.isfinite(losses)) or not all(np.all(np.isfinite(p)) for p in net.weights + net.biases):
+            error = self._diverged()
+            net.weights, net.biases = start
+            self.steps, self.examples_seen = start_counts
+            raise error
         self.record()
+
+    def _diverged(self) -> TrainingDiverged:
+        return TrainingDiverged(
+            f"Training diverged at step {self.steps} (the loss or weights became NaN/infinite) "
+            f"with learning rate {self.config.learning_rate:g} and {self.config.optimizer}. "
+            "Lower the learning rate and press Reset.")
 
 
 def grid_points(extent: tuple[float, float, float, float], resolution: int) -> tuple[np.ndarray, np.ndarray]:
@@ -435,7 +443,13 @@ def grid_outputs(trainer: Trainer, resolution: int = 60) -> GridOutputs:
     """Evaluate the trainer's network on a resolution x resolution grid over its data."""
     xx, yy = grid_points(trainer.data.extent(), resolution)
     points = np.stack([xx.ravel(), yy.ravel()], 1)
-    outputs = trainer.network.forward(feature_matrix(points, trainer.config.features))
+    with np.errstate(over="ignore", invalid="ignore"):
+        outputs = trainer.network.forward(feature_matrix(points, trainer.config.features))
+    # Huge weights can overflow far from the data: show those cells as undecided, not NaN.
+    last = outputs[-1]
+    undecided = 0.5 if last.shape[1] == 1 else 1.0 / last.shape[1]
+    outputs = [np.nan_to_num(o, nan=0.0, posinf=0.0, neginf=0.0) for o in outputs[:-1]] + \
+        [np.where(np.isfinite(last), last, undecided)]
     shape = (resolution, resolution)
     layers = [o.reshape(*shape, -1) for o in outputs]
     p = outputs[-1]

@@ -59,12 +59,12 @@ def perceptron_plane(X: np.ndarray, y: np.ndarray, weights: np.ndarray, threshol
                                  line=dict(color="#0f172a", width=2, dash="dash")))
     for i, (point, label) in enumerate(zip(X, y)):
         fig.add_annotation(x=point[0], y=point[1], text=f"({point[0]:g},{point[1]:g}) → {label}",
-                           showarrow=False, yshift=16, font=dict(size=12))
+                           showarrow=False, yshift=18, font=dict(size=13, color="#0f172a"))
     if highlight_row is not None:
         fig.add_trace(go.Scatter(x=[X[highlight_row, 0]], y=[X[highlight_row, 1]], mode="markers",
                                  marker=dict(size=22, color="rgba(0,0,0,0)", line=dict(color="#f59e0b", width=4))))
-    fig.update_xaxes(range=[-0.5, 1.5], title="x₁")
-    fig.update_yaxes(range=[-0.5, 1.5], title="x₂")
+    fig.update_xaxes(range=[-0.5, 1.5], autorange=False, title="x₁")
+    fig.update_yaxes(range=[-0.5, 1.5], autorange=False, title="x₂")
     return fig
 
 
