@@ -181,7 +181,8 @@ def step_player(walk: conv.Walkthrough, seconds: float) -> None:
     @st.fragment(run_every=seconds if playing_when_defined else None)
     def player() -> None:
         playing = bool(st.session_state.get(PLAY_KEY, False))
-        if playing and time.monotonic() - st.session_state.get(TICK_KEY, 0.0) >= 0.8 * seconds:
+        # Timer runs come every `seconds`; a click resets the tick, so it does not also advance.
+        if playing and time.monotonic() - st.session_state.get(TICK_KEY, 0.0) >= 0.5 * seconds:
             if st.session_state.get(STEP_KEY, 1) >= total:
                 st.session_state[PLAY_KEY] = playing = False
             else:
