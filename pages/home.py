@@ -32,7 +32,7 @@ for section, pages in catalog.by_section().items():
         for column, page in zip(columns, pages[row_start:row_start + CARDS_PER_ROW]):
             with column.container(border=True):
                 if page.thumbnail_path.exists():
-                    st.image(str(page.thumbnail_path), use_container_width=True)
+                    st.image(str(page.thumbnail_path), width="stretch")
                 st.page_link(page.path, label=f"**{page.title}**", icon=page.icon)
                 st.caption(page.blurb)
 
