@@ -274,7 +274,7 @@ def explore_tab() -> None:
                            help="The feature map and the pooled map always share one scale. Put the input on it "
                                 "too to compare magnitudes (a blur keeps them, an edge filter changes them).")
     gray = images.to_float(images.to_gray(picked.rgb)).astype(np.float64)
-    st.session_state["conv_explore_gray"] = (picked.name, gray)
+    st.session_state["conv_explore_image"] = (picked.name, images.to_float(picked.rgb).astype(np.float64))
     if kernel is None:
         return
     if flipped:
@@ -301,7 +301,8 @@ def explore_tab() -> None:
         row, col = st.session_state[INSPECT_ROW], st.session_state[INSPECT_COL]
         top, left_x, span = conv.input_window(row, col, f, padding, stride, dilation, gray.shape)
         boxes = [cplots.Box(0, top, left_x, span, span), cplots.Box(1, row, col, 1, 1, cplots.OUTPUT_COLOR)]
-        fig = cplots.maps_figure(panels, boxes=boxes, click_panel=1, own_scale=() if shared else (0,))
+        fig = cplots.maps_figure(panels, boxes=boxes, click_panel=1, own_scale=() if shared else (0,),
+                                 height=290 if len(panels) == 3 else 400)
         st.plotly_chart(fig, key="conv_maps", on_select="rerun", selection_mode="points",
                         config={"displayModeBar": False})
         st.caption("Click the feature map (or set the numbers below) to see which input window produced a pixel: "
@@ -393,6 +394,7 @@ def volumes_tab() -> None:
 # --- 4. learned filters (imports TensorFlow, only when this tab is open) -----------------
 
 HAND_MADE = ["Sobel x", "Sobel y", "Laplacian", "Gaussian blur"]
+MAX_SHOWN_FILTERS = 32
 
 
 @st.cache_resource(show_spinner="Loading the trained CNN (TensorFlow)…")
@@ -406,70 +408,105 @@ def fashion_test_images(n: int = 100) -> tuple[np.ndarray, np.ndarray, list[str]
     return data.x_test[..., 0], data.y_test, data.class_names
 
 
+SHIPPED_CHOICE = "Shipped Fashion-MNIST CNN"
+
+
+def trainer_models() -> dict[str, object]:
+    """Models trained on the CNN trainer page in this session, by run label (newest first)."""
+    runs = st.session_state.get("cnn_runs", [])
+    return {f"CNN trainer: {run.get('label', 'run')}": run["model"] for run in reversed(runs)
+            if run.get("model") is not None}
+
+
+def learned_input(channels: int) -> tuple[np.ndarray, str]:
+    """The picture to apply learned filters to, as (H, W, channels) floats in [0, 1], and its caption."""
+    if channels not in (1, 3):
+        raise ValueError(f"This model's first layer expects {channels} channels; only 1 (grey) or 3 (RGB) "
+                         "can be shown here.")
+    source = st.radio("Apply them to", ["A Fashion-MNIST test image", "The photo from tab 2"], horizontal=True,
+                      key="conv_learned_source")
+    if source.startswith("A Fashion"):
+        x, y, class_names = fashion_test_images()
+        index = st.slider("Test image", 0, len(x) - 1, 0, key="conv_learned_index")
+        image, label = x[index].astype(np.float64), f"Fashion-MNIST #{index}: {class_names[int(y[index])]}"
+        image = np.repeat(image[..., None], channels, axis=2)
+    else:
+        name, rgb = st.session_state.get("conv_explore_image") or (
+            "camera", images.to_float(images.resize_max(images.sample_image("camera"), 256)).astype(np.float64))
+        label = f"{name} ({rgb.shape[1]}×{rgb.shape[0]})"
+        image = rgb if channels == 3 else images.to_float(images.to_gray(images.to_uint8(rgb)))[..., None]
+    return image.astype(np.float64), label
+
+
 def learned_tab() -> None:
-    st.markdown("Nobody hand-designed these: the first layer (`conv1`, 16 filters of 5×5) of a small CNN "
-                "trained on Fashion-MNIST learned them by gradient descent — \"in addition to adjusting the "
-                "weights, the feature detector is also changed\". Below, they are applied with the same NumPy "
-                "`conv2d` as everywhere on this page, next to hand-made kernels.")
+    st.markdown("Nobody hand-designed these: the first convolutional layer of a trained CNN learned its filters "
+                "by gradient descent — \"in addition to adjusting the weights, the feature detector is also "
+                "changed\". Below, they are applied with the same NumPy `conv2d` as everywhere on this page, "
+                "next to hand-made kernels.")
+    trained = trainer_models()
+    choice = st.radio("Model", [SHIPPED_CHOICE] + list(trained), horizontal=True, key="conv_learned_model")
+    if not trained:
+        st.caption("Train a network on the **CNN trainer** page and its first layer shows up here too.")
     try:
-        model = load_fashion_cnn()
+        model = load_fashion_cnn() if choice == SHIPPED_CHOICE else trained[choice]
     except FileNotFoundError as exc:
         st.warning(str(exc), icon=":material/model_training:")
         return
-    kernels, biases = model.get_layer("conv1").get_weights()
-    source = st.radio("Apply them to", ["A Fashion-MNIST test image (what they were trained on)",
-                                        "The photo from tab 2"], horizontal=True, key="conv_learned_source")
-    if source.startswith("A Fashion"):
-        try:
-            x, y, class_names = fashion_test_images()
-        except datasets.DatasetUnavailable as exc:
-            st.warning(str(exc), icon=":material/cloud_off:")
-            return
-        index = st.slider("Test image", 0, len(x) - 1, 0, key="conv_learned_index")
-        image, label = x[index].astype(np.float64), f"Fashion-MNIST #{index}: {class_names[int(y[index])]}"
-    else:
-        name, image = st.session_state.get("conv_explore_gray") or ("camera", images.to_float(
-            images.to_gray(images.resize_max(images.sample_image("camera"), 256))).astype(np.float64))
-        label = f"{name} (grey, {image.shape[1]}×{image.shape[0]})"
-    maps = conv.conv_layer(image, kernels, biases, padding="same", relu=True)
+    layer = conv.first_conv_layer(model)
+    f, _, channels, n_filters = layer.kernels.shape
+    try:
+        image, label = learned_input(channels)
+    except datasets.DatasetUnavailable as exc:
+        st.warning(str(exc), icon=":material/cloud_off:")
+        return
+    maps = conv.conv_layer(image, layer.kernels, layer.biases, layer.stride, layer.padding, layer.dilation,
+                           relu=layer.relu)
+    shown = min(n_filters, MAX_SHOWN_FILTERS)
     cols = st.columns([1, 3])
-    cols[0].image(images.to_uint8(image), caption=label, width="stretch")
+    cols[0].image(images.to_uint8(image if channels == 3 else image[..., 0]), caption=label, width="stretch")
     with cols[1]:
-        st.plotly_chart(plots.image_grid(cplots.kernel_images([kernels[:, :, 0, k] for k in range(16)]),
-                                         titles=[f"filter {k}" for k in range(16)], cols=8, cell_px=95,
-                                         title="Learned 5×5 filters (red +, blue −)"),
+        st.plotly_chart(plots.image_grid(cplots.filter_pictures(layer.kernels[..., :shown]),
+                                         titles=[f"filter {k}" for k in range(shown)], cols=8, cell_px=95,
+                                         title=f"Layer '{layer.name}': {n_filters} learned {f}×{f}×{channels} "
+                                               "filters" + (" (red +, blue −)" if channels == 1 else
+                                                            " (each scaled to its own range)")),
                         key="conv_learned_filters", config={"displayModeBar": False})
-    top = float(maps.max()) or 1.0
-    st.plotly_chart(plots.image_grid([m / top for m in np.moveaxis(maps, -1, 0)],
-                                     titles=[f"map {k}" for k in range(16)], cols=8, cell_px=150,
-                                     title="Their feature maps (+ bias, ReLU) — bright = strong response"),
+    top = float(np.abs(maps).max()) or 1.0
+    st.plotly_chart(plots.image_grid([np.abs(m) / top for m in np.moveaxis(maps[..., :shown], -1, 0)],
+                                     titles=[f"map {k}" for k in range(shown)], cols=8, cell_px=150,
+                                     title="Their feature maps (+ bias" + (", ReLU" if layer.relu else
+                                                                           ", absolute value")
+                                           + ") — bright = strong response"),
                     key="conv_learned_maps", config={"displayModeBar": False})
-    hand = [conv.kernel_preset(n, 5) for n in HAND_MADE]
-    hand_maps = [np.abs(conv.conv2d(image, k, padding="same")) for k in hand]
+    if n_filters > shown:
+        st.caption(f"Showing the first {shown} of {n_filters} filters.")
+    gray = image.mean(axis=2)
+    hand = [conv.kernel_preset(n, f) for n in HAND_MADE]
+    hand_maps = [np.abs(conv.conv2d(gray, k, padding="same")) for k in hand]
     cols = st.columns([1, 2])
     with cols[0]:
         st.plotly_chart(plots.image_grid(cplots.kernel_images(hand), titles=HAND_MADE, cols=4, cell_px=95,
-                                         title="Hand-made 5×5 kernels"),
+                                         title=f"Hand-made {hand[0].shape[0]}×{hand[0].shape[0]} kernels"),
                         key="conv_hand_filters", config={"displayModeBar": False})
     with cols[1]:
         st.plotly_chart(plots.image_grid([m / (m.max() or 1.0) for m in hand_maps], titles=HAND_MADE, cols=4,
                                          cell_px=150, title="Their maps (absolute value)"),
                         key="conv_hand_maps", config={"displayModeBar": False})
-    if image.shape == (28, 28):
+    if choice == SHIPPED_CHOICE and image.shape[:2] == (28, 28):
         import keras
 
-        probe = keras.Model(model.inputs[0], model.get_layer("conv1").output)
-        reference = np.asarray(probe(image[None, ..., None].astype(np.float32)))[0]
-        st.success(f"Check: Keras' own `conv1` layer gives the same 16 maps — largest difference "
+        probe = keras.Model(model.inputs[0], model.get_layer(layer.name).output)
+        reference = np.asarray(probe(image[None].astype(np.float32)))[0]
+        st.success(f"Check: Keras' own `{layer.name}` layer gives the same {n_filters} maps — largest difference "
                    f"{np.abs(reference - maps).max():.1e}.", icon=":material/check_circle:")
     st.info("**Try this** · Find the learned filters that look like the hand-made edge kernels (a red band next "
             "to a blue band). · Compare which maps light up for a shoe and for a shirt. · Apply them to a photo: "
             "filters trained on 28×28 clothes still find edges in any picture.", icon=":material/lightbulb:")
 
 
-for tab, draw in zip(tabs, [step_through_tab, explore_tab, volumes_tab, learned_tab]):
+for tab, label, draw in zip(tabs, TABS, [step_through_tab, explore_tab, volumes_tab, learned_tab]):
     # Only the open tab runs: moving a control redraws one tab, and TensorFlow is imported
     # only when "Learned filters" is opened.
     if tab.open:
-        with tab:
+        with tab, ui.guard(label):
             draw()

@@ -509,3 +509,43 @@ def parse_kernel(cells: Sequence[Sequence[object]]) -> np.ndarray:
 def flip(kernel: np.ndarray) -> np.ndarray:
     """The kernel rotated by 180°: true convolution = cross-correlation with the flipped kernel."""
     return np.asarray(kernel)[::-1, ::-1, ...]
+
+
+# --- a trained network's first layer ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConvLayerWeights:
+    """What a Keras ``Conv2D`` computes, as plain arrays and settings for :func:`conv_layer`.
+
+    kernels : (kh, kw, C, K); biases : (K,)
+    """
+
+    name: str
+    kernels: np.ndarray
+    biases: np.ndarray
+    stride: int
+    padding: str
+    dilation: int
+    relu: bool
+
+
+def first_conv_layer(model) -> ConvLayerWeights:
+    """The first 2-D convolution of a Keras model (nested models are searched in order).
+
+    Needs no TensorFlow import of its own: it only reads ``layers``, weights and configs.
+    Raises ``ValueError`` when the model has no Conv2D layer.
+    """
+    for layer in getattr(model, "layers", []):
+        if type(layer).__name__ == "Conv2D":
+            config = layer.get_config()
+            weights = layer.get_weights()
+            kernels = np.asarray(weights[0], dtype=np.float64)
+            biases = np.asarray(weights[1], dtype=np.float64) if len(weights) > 1 else np.zeros(kernels.shape[3])
+            return ConvLayerWeights(layer.name, kernels, biases, int(config["strides"][0]), config["padding"],
+                                    int(config["dilation_rate"][0]), config["activation"] == "relu")
+        if hasattr(layer, "layers"):
+            try:
+                return first_conv_layer(layer)
+            except ValueError:
+                continue
+    raise ValueError(f"Model '{getattr(model, 'name', model)}' has no Conv2D layer to show.")

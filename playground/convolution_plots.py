@@ -159,6 +159,19 @@ def kernel_images(kernels: Sequence[np.ndarray]) -> list[np.ndarray]:
     return result
 
 
+def filter_pictures(kernels: np.ndarray) -> list[np.ndarray]:
+    """Learned filters (kh, kw, C, K) as K pictures: red/blue for C = 1, RGB scaled to each
+    filter's own range for C = 3 (the way CNN visualisers show first-layer filters)."""
+    if kernels.shape[2] == 1:
+        return kernel_images([kernels[:, :, 0, k] for k in range(kernels.shape[3])])
+    pictures = []
+    for k in range(kernels.shape[3]):
+        kernel = kernels[:, :, :3, k]
+        low, high = float(kernel.min()), float(kernel.max())
+        pictures.append(((kernel - low) / ((high - low) or 1.0) * 255).astype(np.uint8))
+    return pictures
+
+
 # --- HTML number grids ----------------------------------------------------------------
 
 def _cell_style(background: str, border: str = "#cbd5e1", bold: bool = False, size: int = 30) -> str:

@@ -1,4 +1,5 @@
 """The convolution page in AppTest: step-through, explorer, volumes, learned filters, bad input."""
+import json
 import re
 import subprocess
 import sys
@@ -159,3 +160,22 @@ def test_kernel_larger_than_an_uploaded_image_is_explained():
     at.select_slider(key="conv_explore_size").set_value(7).run()
     assert not at.exception
     assert any("kernel of size 7 is larger than the input of size 6" in e.value for e in at.error)
+
+
+def test_learned_filters_of_a_cnn_trainer_model():
+    import keras
+
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1.0),
+                              keras.layers.Conv2D(6, 3, strides=2, padding="valid", name="first"),
+                              keras.layers.Flatten(), keras.layers.Dense(2)], name="tiny")
+    at = open_page(PAGE)
+    at.session_state["cnn_runs"] = [{"label": "run 7", "model": model}, {"label": "diverged", "model": None}]
+    at.session_state["conv_tab"] = TABS[3]
+    at.run()
+    assert at.radio(key="conv_learned_model").options == ["Shipped Fashion-MNIST CNN", "CNN trainer: run 7"]
+    at.radio(key="conv_learned_model").set_value("CNN trainer: run 7").run()
+    at.radio(key="conv_learned_source").set_value("The photo from tab 2").run()
+    assert not at.exception and not at.error
+    titles = [json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "")
+              for chart in at.get("plotly_chart")]
+    assert any(t.startswith("Layer 'first': 6 learned 3×3×3 filters") for t in titles), titles

@@ -101,9 +101,31 @@ def test_shipped_cnn_first_layer_matches_numpy():
     from playground import shipped
 
     model = shipped.load("fashion_cnn")
-    layer = model.get_layer("conv1")
-    kernels, biases = layer.get_weights()
-    image = np.random.default_rng(0).random((28, 28)).astype(np.float32)
-    probe = tf.keras.Model(model.inputs[0], layer.output)
-    expected = probe(image[None, ..., None]).numpy()[0]
-    np.testing.assert_allclose(conv.conv_layer(image, kernels, biases, padding="same"), expected, atol=1e-5)
+    layer = conv.first_conv_layer(model)
+    assert (layer.name, layer.kernels.shape, layer.padding, layer.relu) == ("conv1", (5, 5, 1, 16), "same", True)
+    image = np.random.default_rng(0).random((28, 28, 1)).astype(np.float32)
+    probe = tf.keras.Model(model.inputs[0], model.get_layer("conv1").output)
+    expected = probe(image[None]).numpy()[0]
+    ours = conv.conv_layer(image, layer.kernels, layer.biases, layer.stride, layer.padding, layer.dilation,
+                           relu=layer.relu)
+    np.testing.assert_allclose(ours, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("strides,padding,dilation,activation", [
+    (2, "valid", 1, None), (1, "same", 2, "relu"), (3, "same", 1, "relu")])
+def test_first_conv_layer_settings_reproduce_keras(strides, padding, dilation, activation):
+    inner = tf.keras.Sequential([tf.keras.Input((21, 19, 3)),
+                                 tf.keras.layers.Conv2D(5, 3, strides=strides, padding=padding,
+                                                        dilation_rate=dilation, activation=activation)])
+    model = tf.keras.Sequential([tf.keras.Input((21, 19, 3)), tf.keras.layers.Rescaling(1.0), inner])
+    layer = conv.first_conv_layer(model)
+    image = np.random.default_rng(strides).random((21, 19, 3)).astype(np.float32)
+    ours = conv.conv_layer(image, layer.kernels, layer.biases, layer.stride, layer.padding, layer.dilation,
+                           relu=layer.relu)
+    np.testing.assert_allclose(ours, inner(image[None]).numpy()[0], atol=1e-5)
+
+
+def test_model_without_conv_layer_is_explained():
+    model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(2)], name="dense_only")
+    with pytest.raises(ValueError, match="'dense_only' has no Conv2D layer"):
+        conv.first_conv_layer(model)
