@@ -27,6 +27,11 @@ SHIPPED = {
     "fashion_cnn": ShippedModel(
         "fashion_cnn.keras", "scripts/train_fashion_cnn.py",
         "small CNN trained on Fashion-MNIST (28x28 grayscale, 10 classes)"),
+    "backbone": ShippedModel(
+        "backbone.keras", "scripts/train_backbone.py",
+        "offline RGB backbone: 5 conv blocks (block1_conv … block5_conv, any image size, input RGB "
+        "0-255) + global pool, trained to tell which of 19 bundled photos/textures or 5 coloured "
+        "patterns a crop comes from (78% on crops from held-out parts of the photos, chance 4%)"),
     "fashion_gan_generator": ShippedModel(
         "fashion_gan_generator.keras", "scripts/train_gan.py",
         "class-conditional DCGAN generator for Fashion-MNIST (z: 64 + one-hot class -> 28x28 in [-1, 1])"),
