@@ -12,7 +12,6 @@ from playground import perceptron as P
 from playground import perceptron_plots as pp
 
 PLAY_TICK_S = 0.35          # seconds between animation frames while "playing"
-EPOCHS_PER_TICK = 5         # playground training per animation frame (one frame costs ~1 ms per epoch)
 PLAYGROUND_GRID = 60        # decision-map resolution (cells per side)
 NEURON_GRID = 24            # per-neuron map resolution
 
@@ -77,7 +76,7 @@ def _perceptron_step_latex(step: P.PerceptronStep, lr: float, threshold: float) 
             rf"{compare} {threshold:g} \Rightarrow \text{{prediction}} = {step.prediction}"
             rf"\\ \text{{error}} = {step.target} - {step.prediction} = {step.error}"
             rf"\\ w_1 = {wb[0]:.2f} + {lr:g}\times{x1_:g}\times{step.error} = {wa[0]:.2f}"
-            rf"\qquad w_2 = {wb[1]:.2f} + {lr:g}\times{x2_:g}\times{step.error} = {wa[1]:.2f}")
+            rf"\\ w_2 = {wb[1]:.2f} + {lr:g}\times{x2_:g}\times{step.error} = {wa[1]:.2f}")
 
 
 with tab_rule:
@@ -327,7 +326,7 @@ with tab_backprop:
 def _playground_settings() -> tuple[dict, mlp.NetworkConfig]:
     """Draw the playground's controls; return the data settings and the network config."""
     top = st.columns([1.2, 1, 1, 1, 1, 1, 1])
-    learning_rate = top[0].number_input("Learning rate", 0.0, 1e6, 0.03, 0.01, format="%g", key="pc_pg_lr")
+    learning_rate = top[0].number_input("Learning rate", 0.0, 1e6, 0.1, 0.01, format="%g", key="pc_pg_lr")
     activation = top[1].selectbox("Activation", mlp.HIDDEN_ACTIVATIONS, key="pc_pg_activation")
     optimizer = top[2].selectbox("Optimizer", mlp.OPTIMIZERS, key="pc_pg_optimizer")
     batch_size = top[3].number_input("Batch size", 1, 500, 10, 1, key="pc_pg_batch")
@@ -400,7 +399,7 @@ with tab_playground:
                 steps_per_epoch = max(1, int(np.ceil(len(trainer.x_train) / trainer.config.batch_size)))
                 if st.session_state.get("pc_pg_playing") and not st.session_state.get("pc_pg_error"):
                     try:
-                        trainer.train_steps(EPOCHS_PER_TICK * steps_per_epoch)
+                        trainer.train_steps(mlp.EPOCHS_PER_FRAME * steps_per_epoch)
                     except mlp.TrainingDiverged as exc:
                         st.session_state.update(pc_pg_playing=False, pc_pg_error=str(exc))
                         st.rerun()
@@ -411,7 +410,7 @@ with tab_playground:
                                  disabled=not settings_ok):
                     st.session_state.pc_pg_playing = not st.session_state.get("pc_pg_playing")
                     st.rerun()
-                if bar[1].button("Epoch", icon=":material/navigate_next:", key="pc_pg_step", width="stretch",
+                if bar[1].button("Step", icon=":material/navigate_next:", key="pc_pg_step", width="stretch",
                                  help="Train one epoch (one pass over the training points).",
                                  disabled=not settings_ok):
                     try:

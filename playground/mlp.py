@@ -27,6 +27,7 @@ OPTIMIZERS = ("SGD", "Momentum", "Adam")
 MOMENTUM = 0.9                       # Keras SGD(momentum=0.9)
 ADAM_BETAS, ADAM_EPSILON = (0.9, 0.999), 1e-7   # keras.optimizers.Adam defaults
 MAX_HIDDEN_LAYERS, MAX_NEURONS = 6, 16
+EPOCHS_PER_FRAME = 5  # epochs trained per live-view frame while playing (about 1 ms of arithmetic each)
 LOSS_GROWTH_WARNING = 2.0  # warn when the training loss exceeds this multiple of its starting value
 
 # Input features, as in the TensorFlow Playground; each maps points (N, 2) to (N,).
@@ -163,7 +164,7 @@ class NetworkConfig:
 
     hidden_layers: tuple[int, ...] = (4, 2)
     activation: str = "tanh"
-    learning_rate: float = 0.03
+    learning_rate: float = 0.1
     batch_size: int = 10
     l1: float = 0.0
     l2: float = 0.0

@@ -48,7 +48,8 @@ def perceptron_plane(X: np.ndarray, y: np.ndarray, weights: np.ndarray, threshol
     xx, yy = np.meshgrid(np.linspace(-0.5, 1.5, resolution), np.linspace(-0.5, 1.5, resolution))
     fires = activate(xx * weights[0] + yy * weights[1], "step", threshold)
     # Slightly below 1 so a certain region reads as strong but not saturated colour.
-    fig = plots.decision_boundary(xx, yy, 0.1 + 0.8 * fires, X, np.asarray(y), height=height)
+    fig = plots.decision_boundary(xx, yy, 0.1 + 0.8 * fires, X, np.asarray(y), height=height,
+                                  title=f"Fires where {weights[0]:.2f}·x₁ + {weights[1]:.2f}·x₂ ≥ {threshold:g}")
     w1, w2 = weights
     if abs(w2) > 1e-12:
         xs = np.array([-0.5, 1.5])

@@ -69,7 +69,7 @@ def test_playground_trains_and_keeps_network_on_bad_input(at):
     at.number_input(key="pc_pg_lr").set_value(0.0).run()
     assert not at.exception
     assert any("learning rate must be positive, got 0" in e.value for e in at.error)
-    at.number_input(key="pc_pg_lr").set_value(0.03).run()
+    at.number_input(key="pc_pg_lr").set_value(0.1).run()
     at.number_input(key="pc_pg_width_0").set_value(0).run()
     assert any("Hidden layer 1 has 0 neurons" in e.value for e in at.error)
     assert at.session_state["pc_pg_trainer"] is trainer   # what the user trained is kept
