@@ -259,17 +259,24 @@ def explore_tab() -> None:
             kernel = kernel_controls("conv_explore")
         flipped = st.toggle("Flip the kernel (true convolution)", key="conv_flip",
                             help="Mathematical convolution rotates the kernel by 180° before sliding it.")
-        stride = st.slider("Stride s", 1, 4, 1, key="conv_stride")
-        pad_mode = st.radio("Padding", ["valid", "same", "number"], index=1, horizontal=True, key="conv_pad_mode")
-        padding = st.number_input("p (zeros on each side)", 0, 20, 1, key="conv_pad") if pad_mode == "number" \
-            else pad_mode
-        dilation = st.slider("Dilation d", 1, 4, 1, key="conv_dilation")
-        use_relu = st.toggle("ReLU", value=False, key="conv_relu")
-        pool_mode = st.radio("Pooling", ["none", "max", "avg"], index=1, horizontal=True, key="conv_pool_mode")
-        pool_size = st.slider("Pool size", 2, 4, 2, key="conv_pool_size", disabled=pool_mode == "none")
-        pool_stride = st.slider("Pool stride", 1, 4, 2, key="conv_pool_stride", disabled=pool_mode == "none")
-        pool_padding = st.radio("Pool padding", ["valid", "same"], horizontal=True, key="conv_pool_pad",
-                                disabled=pool_mode == "none")
+        with st.container(border=True):
+            pair = st.columns(2)
+            stride = pair[0].slider("Stride s", 1, 4, 1, key="conv_stride")
+            dilation = pair[1].slider("Dilation d", 1, 4, 1, key="conv_dilation")
+            pad_mode = st.radio("Padding", ["valid", "same", "number"], index=1, horizontal=True,
+                                key="conv_pad_mode")
+            padding = st.number_input("p (zeros on each side)", 0, 20, 1, key="conv_pad") \
+                if pad_mode == "number" else pad_mode
+            use_relu = st.toggle("ReLU", value=False, key="conv_relu")
+        with st.container(border=True):
+            pool_mode = st.radio("Pooling", ["none", "max", "avg"], index=1, horizontal=True,
+                                 key="conv_pool_mode")
+            pair = st.columns(2)
+            pool_size = pair[0].slider("Pool size", 2, 4, 2, key="conv_pool_size", disabled=pool_mode == "none")
+            pool_stride = pair[1].slider("Pool stride", 1, 4, 2, key="conv_pool_stride",
+                                         disabled=pool_mode == "none")
+            pool_padding = st.radio("Pool padding", ["valid", "same"], horizontal=True, key="conv_pool_pad",
+                                    disabled=pool_mode == "none")
         shared = st.toggle("Input on the maps' colour scale too", value=False, key="conv_shared",
                            help="The feature map and the pooled map always share one scale. Put the input on it "
                                 "too to compare magnitudes (a blur keeps them, an edge filter changes them).")
@@ -319,11 +326,11 @@ def explore_tab() -> None:
             st.html(cplots.products_html(np.round(s.window, 2), np.round(kernel, 3), total=s.value))
         else:
             cols[2].caption("Kernels larger than 7x7 are not written out cell by cell.")
-    st.info("**Try this** · *Sobel x* on *brick*: only the vertical joints light up; switch to *Sobel y*. · "
-            "*Flip the kernel*: edges swap colour (red ↔ blue), blur does not change — symmetric kernels are "
-            "their own flip. · Stride 2 or max pooling halves the size; watch the formula. · Dilation 3 with "
-            "*Box blur*: a 3x3 kernel that sees 7x7. · *Padding valid* shrinks the map by f−1.",
-            icon=":material/lightbulb:")
+    right.info("**Try this** · *Sobel x* on *brick*: only the vertical joints light up; switch to *Sobel y*. · "
+               "*Flip the kernel*: edges swap colour (red ↔ blue), blur does not change — symmetric kernels are "
+               "their own flip. · Stride 2 or max pooling halves the size; watch the formula. · Dilation 3 with "
+               "*Box blur*: a 3x3 kernel that sees 7x7. · *Padding valid* shrinks the map by f−1.",
+               icon=":material/lightbulb:")
 
 
 # --- 3. volumes --------------------------------------------------------------------------
@@ -385,10 +392,10 @@ def volumes_tab() -> None:
     st.caption("Coursera's \"one layer of a CNN\" question: 10 filters of 3×3×3 have (27 + 1)·10 = "
                f"{conv.conv_layer_parameters(3, 3, 10)} parameters — whether the image is 64×64 or 1000×1000. "
                "That sharing of weights across positions is why convolutions beat dense layers on images.")
-    st.info("**Try this** · Set only the *G slice* to *Vertical edge*: edges between colours that differ in "
-            "green light up, grey edges less so. · Give the three slices opposite signs to detect colour "
-            "changes rather than brightness. · Lower the bias with ReLU on: weak responses vanish — that is "
-            "how a layer learns thresholds.", icon=":material/lightbulb:")
+    st.info("**Try this** · Move the *Vertical edge* from the R slice to the G slice: the map changes with the "
+            "colour of the edges (the red cup stands out in one, not the other). · Set all three slices to "
+            "*Vertical edge*: now any brightness edge counts. · Lower the bias with ReLU on: weak responses "
+            "vanish — that is how a layer learns thresholds.", icon=":material/lightbulb:")
 
 
 # --- 4. learned filters (imports TensorFlow, only when this tab is open) -----------------
