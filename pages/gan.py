@@ -69,6 +69,7 @@ def framed(canvas: np.ndarray, index: int, cols: int, cell: int, pad: int, scale
     canvas[top:top + size, left + size - width:left + size] = color
 
 
+ui.keep_keras_session()
 info = shipped_info()
 ui.page_header(
     "GAN sampler",
@@ -256,7 +257,7 @@ with train_tab:
                                name="gan")
             st.session_state[f"{JOB_KEY}_meta"] = {"dataset": dataset_name.split(" (")[0],
                                                    "class_names": data.class_names, "job_id": job.id}
-    snapshot = ui.job_panel(JOB_KEY, extra=live_view, x_title="epoch")
+    snapshot = ui.job_panel(JOB_KEY, extra=live_view, x_title="epoch", run_every_s=1.0)
     meta = st.session_state.get(f"{JOB_KEY}_meta")
     if snapshot is not None and snapshot.result and meta and meta["job_id"] == snapshot.job_id:
         if not trained or trained["job_id"] != snapshot.job_id:

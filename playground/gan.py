@@ -30,6 +30,7 @@ D_WINS_ACCURACY = 0.95         # D right on >95 % of real and fake images ...
 D_WINS_G_LOSS = 3.0            # ... while the generator's loss is this high: divergence
 G_FOOLS_ACCURACY = 0.05        # D calls <5 % of fakes fake: D has stopped learning
 SUSTAINED_REPORTS = 4          # a condition must hold for this many reports in a row
+GRID_COLS = 8                  # live sample grid: 8 columns (one row per class if conditional)
 
 
 # --- builders ------------------------------------------------------------------------
@@ -47,6 +48,9 @@ def _check_latent(latent_dim: int) -> None:
     if not LATENT_RANGE[0] <= latent_dim <= LATENT_RANGE[1]:
         raise ValueError(f"Latent size {latent_dim} is out of range; use {LATENT_RANGE[0]}-{LATENT_RANGE[1]}.")
 
+
+# Every layer is named explicitly: Keras' automatic names come from per-thread counters,
+# which can repeat inside one model when it is built in a background job's thread.
 
 def build_generator(latent_dim: int = 64, image_shape: tuple[int, int, int] = (28, 28, 1),
                     num_classes: int = 0, preset: str = "small"):
@@ -71,11 +75,11 @@ def build_generator(latent_dim: int = 64, image_shape: tuple[int, int, int] = (2
         x = layers.Concatenate(name="z_and_label")([z, label])
     x = layers.Dense(height4 * width4 * 2 * width, use_bias=False, name="project")(x)
     x = layers.BatchNormalization(name="project_bn")(x)
-    x = layers.LeakyReLU(0.2)(x)
+    x = layers.LeakyReLU(0.2, name="project_act")(x)
     x = layers.Reshape((height4, width4, 2 * width), name="to_map")(x)
     x = layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, name="up1")(x)
     x = layers.BatchNormalization(name="up1_bn")(x)
-    x = layers.LeakyReLU(0.2)(x)
+    x = layers.LeakyReLU(0.2, name="up1_act")(x)
     image = layers.Conv2DTranspose(image_shape[2], 4, strides=2, padding="same", activation="tanh",
                                    name="image")(x)
     return keras.Model(inputs if num_classes else z, image, name="generator")
@@ -99,15 +103,15 @@ def build_discriminator(image_shape: tuple[int, int, int] = (28, 28, 1), num_cla
     if num_classes:
         label = keras.Input((num_classes,), name="label")
         inputs.append(label)
-        planes = layers.Reshape((1, 1, num_classes))(label)
+        planes = layers.Reshape((1, 1, num_classes), name="label_pixel")(label)
         planes = layers.UpSampling2D(size=image_shape[:2], name="label_planes")(planes)
         x = layers.Concatenate(name="image_and_label")([image, planes])
     x = layers.Conv2D(width, 4, strides=2, padding="same", name="down1")(x)
-    x = layers.LeakyReLU(0.2)(x)
+    x = layers.LeakyReLU(0.2, name="down1_act")(x)
     x = layers.Conv2D(2 * width, 4, strides=2, padding="same", name="down2")(x)
-    x = layers.LeakyReLU(0.2)(x)
-    x = layers.Flatten()(x)
-    x = layers.Dropout(0.3)(x)
+    x = layers.LeakyReLU(0.2, name="down2_act")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
     logit = layers.Dense(1, name="logit")(x)
     return keras.Model(inputs if num_classes else image, logit, name="discriminator")
 
@@ -463,8 +467,9 @@ def monitor_callback(progress, real: np.ndarray, labels: np.ndarray, grid_z: np.
             grid = generate(gan.generator, grid_z, grid_labels)
             pair = evaluate_pair(gan.generator, gan.discriminator, real, labels if gan.num_classes else None,
                                  seed=int(x * 1000))
-            progress.report(images={"grid": tile(grid, cols=int(np.sqrt(len(grid))), scale=2)},
+            progress.report(images={"grid": tile(grid, cols=GRID_COLS, scale=2)},
                             metrics={"diversity": diversity(pair.fakes) / real_diversity}, x=x,
+                            **({"message": f"training · epoch {x:.2f}"} if x > 0 else {}),
                             scores_real=pair.scores_real, scores_fake=pair.scores_fake)
 
     return GanMonitor()
@@ -511,6 +516,7 @@ def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, se
     from playground import device, jobs
 
     check_settings(settings, len(images))
+    progress.report(message="building the two networks")
     keras.utils.set_random_seed(settings.seed)
     classes = num_classes if settings.conditional else 0
     dataset = training_dataset(images, labels, settings.batch_size, settings.seed)
@@ -521,11 +527,11 @@ def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, se
                        settings.d_steps, settings.label_smoothing)
     rng = np.random.default_rng(settings.seed)
     probe = rng.choice(len(images), size=min(256, len(images)), replace=False)
-    grid_n = 64 if not classes else classes * max(1, 64 // classes)
-    grid_labels = np.repeat(np.arange(classes), grid_n // classes) if classes else None
+    grid_n = 64 if not classes else classes * GRID_COLS
+    grid_labels = np.repeat(np.arange(classes), GRID_COLS) if classes else None
     monitor = monitor_callback(progress, images[probe], labels[probe], latents(grid_n, settings.latent_dim, settings.seed),
                                grid_labels)
-    progress.report(message="training")
+    progress.report(message="tracing the training step (the first batch takes a few seconds)")
     gan.fit(dataset, epochs=settings.epochs, verbose=0,
             callbacks=[jobs.keras_callback(progress), monitor])
     return {"generator": generator, "discriminator": discriminator, "settings": settings}
@@ -561,7 +567,10 @@ def diagnose(series: dict[str, tuple[list[float], list[float]]]) -> list[Event]:
     """
     events = []
     xs_div, div = series.get("diversity", ([], []))
-    start = _sustained_start(xs_div, [v < COLLAPSE_DIVERSITY for v in div])
+    # An untrained generator's outputs all look alike too: count only a fall after the
+    # samples first became varied.
+    varied = np.cumsum(np.asarray(div) >= COLLAPSE_DIVERSITY) > 0
+    start = _sustained_start(xs_div, [bool(was) and v < COLLAPSE_DIVERSITY for v, was in zip(div, varied)])
     if start is not None:
         events.append(Event(start, "mode collapse",
                             f"Mode collapse: the fixed-grid fakes are only {min(div):.0%} as varied as real "

@@ -243,3 +243,27 @@ def webcam_stream(key: str, processor, width: int = 640, height: int = 480, fps:
     else:
         st.session_state.pop(since_key, None)
     return ctx
+
+
+def keep_keras_session() -> None:
+    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
+
+    Streamlit's script runner clears the Keras session after each run, fragment reruns
+    included. Under a background training job that empties TensorFlow's kernel cache
+    every poll (training ran ~15x slower) and resets Keras' layer-name counters mid-build
+    (duplicate layer names). Pages with live Keras jobs call this; it is idempotent and
+    keeps Streamlit's matplotlib clean-up.
+    """
+    import sys
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if getattr(script_runner._clean_problem_modules, "keeps_keras", False):  # noqa: SLF001
+        return
+
+    def clean_without_keras() -> None:
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+
+    clean_without_keras.keeps_keras = True
+    script_runner._clean_problem_modules = clean_without_keras  # noqa: SLF001
