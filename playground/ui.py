@@ -181,6 +181,28 @@ def start_job(state_key: str, work: Callable, *args, name: str = "job", **kwargs
 
 
 
+def _import_webrtc():
+    """Import streamlit-webrtc so that it survives TensorFlow in the same process.
+
+    pylibsrtp (under aiortc) exports its own static OpenSSL, and TensorFlow, loaded with
+    RTLD_GLOBAL, exports BoringSSL under the same names: whichever came first, SRTP calls
+    could bind to TensorFlow's copy and segfault (import after TensorFlow crashes at once).
+    RTLD_DEEPBIND makes pylibsrtp use its own symbols whatever the import order.
+    """
+    import os
+    import sys
+
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags(flags | getattr(os, "RTLD_DEEPBIND", 0))
+    try:
+        import pylibsrtp  # noqa: F401 — the extension module that needs the flag
+    finally:
+        sys.setdlopenflags(flags)
+    from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+    return WebRtcMode, webrtc_streamer
+
+
 def webcam_stream(key: str, processor, width: int = 640, height: int = 480, fps: int = 30):
     """A live webcam via streamlit-webrtc whose frames go through ``processor``.
 
@@ -206,8 +228,7 @@ def webcam_stream(key: str, processor, width: int = 640, height: int = 480, fps:
                    icon=":material/settings_ethernet:")
         servers = []
     try:
-        from streamlit_webrtc import WebRtcMode, webrtc_streamer
-
+        WebRtcMode, webrtc_streamer = _import_webrtc()
         ctx = webrtc_streamer(
             key=key, mode=WebRtcMode.SENDRECV, rtc_configuration={"iceServers": servers},
             media_stream_constraints={"audio": False, "video": {"width": {"ideal": width},
