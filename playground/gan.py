@@ -207,7 +207,7 @@ def _gan_class():
             return g_loss
 
         def train_step(self, data):
-            real, labels = data
+            real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
             onehot = tf.one_hot(labels, self.num_classes) if self.num_classes else None
             for _ in range(self.d_steps):
                 d_loss, real_logits, fake_logits = self.discriminator_step(real, onehot)
@@ -532,7 +532,7 @@ def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, se
     monitor = monitor_callback(progress, images[probe], labels[probe], latents(grid_n, settings.latent_dim, settings.seed),
                                grid_labels)
     progress.report(message="tracing the training step (the first batch takes a few seconds)")
-    gan.fit(dataset, epochs=settings.epochs, verbose=0,
+    gan.fit(dataset, epochs=settings.epochs, verbose=0, shuffle=False,  # tf.data shuffles already
             callbacks=[jobs.keras_callback(progress), monitor])
     return {"generator": generator, "discriminator": discriminator, "settings": settings}
 
