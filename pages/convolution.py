@@ -309,7 +309,7 @@ def explore_tab() -> None:
         top, left_x, span = conv.input_window(row, col, f, padding, stride, dilation, gray.shape)
         boxes = [cplots.Box(0, top, left_x, span, span), cplots.Box(1, row, col, 1, 1, cplots.OUTPUT_COLOR)]
         fig = cplots.maps_figure(panels, boxes=boxes, click_panel=1, own_scale=() if shared else (0,),
-                                 height=290 if len(panels) == 3 else 400)
+                                 height=260 if len(panels) == 3 else 380)
         st.plotly_chart(fig, key="conv_maps", on_select="rerun", selection_mode="points",
                         config={"displayModeBar": False})
         st.caption("Click the feature map (or set the numbers below) to see which input window produced a pixel: "
@@ -340,22 +340,27 @@ VOLUME_SIDE = 256  # volume demos work on a smaller copy so several maps stay fa
 
 
 def volumes_tab() -> None:
-    st.markdown("A colour image is a **volume** H×W×3. A filter is then a volume too, f×f×3: each of its three "
-                "slices slides over its own channel and the three results are **added** into *one* feature map. "
-                "A layer stacks K such filters, so its output is H'×W'×K.")
-    st.latex(r"Z[r,c] = \sum_{ch\in\{R,G,B\}} \sum_{i,j} X_{ch}[r+i, c+j]\,K_{ch}[i,j] \;+\; b")
-    picked = ui.image_picker("conv_volume", default="coffee", max_side=VOLUME_SIDE, camera=False)
+    intro, source = st.columns([3, 2], gap="large")
+    intro.markdown("A colour image is a **volume** H×W×3. A filter is then a volume too, f×f×3: each of its "
+                   "three slices slides over its own channel and the three results are **added** into *one* "
+                   "feature map. A layer stacks K such filters, so its output is H'×W'×K.")
+    intro.latex(r"Z[r,c] = \sum_{ch\in\{R,G,B\}} \sum_{i,j} X_{ch}[r+i, c+j]\,K_{ch}[i,j] \;+\; b")
+    with source:
+        picked = ui.image_picker("conv_volume", default="coffee", max_side=VOLUME_SIDE, camera=False)
     rgb = images.to_float(picked.rgb).astype(np.float64)
     st.subheader("One 3×3×3 filter → one map")
-    cols = st.columns(3)
-    defaults = ["Vertical edge", "Zero", "Zero"]
-    slices = []
-    for column, channel, default in zip(cols, "RGB", defaults):
-        choice = column.selectbox(f"{channel} slice", CHANNEL_CHOICES, index=CHANNEL_CHOICES.index(default),
-                                  key=f"conv_volume_{channel}")
-        slices.append(np.zeros((3, 3)) if choice == "Zero" else conv.kernel_preset(choice, 3))
-    kernel = np.stack(slices, axis=-1)
-    st.html(cplots.row_html([cplots.grid_html(kernel[..., c], f"K_{ch}", size=34) for c, ch in enumerate("RGB")]))
+    picture, settings = st.columns([1, 3], gap="large")
+    picture.image(picked.rgb, caption=f"{picked.name}: {rgb.shape[1]}×{rgb.shape[0]}×3", width="stretch")
+    with settings:
+        cols = st.columns(3)
+        defaults = ["Vertical edge", "Zero", "Zero"]
+        slices = []
+        for column, channel, default in zip(cols, "RGB", defaults):
+            choice = column.selectbox(f"{channel} slice", CHANNEL_CHOICES, index=CHANNEL_CHOICES.index(default),
+                                      key=f"conv_volume_{channel}")
+            slices.append(np.zeros((3, 3)) if choice == "Zero" else conv.kernel_preset(choice, 3))
+        kernel = np.stack(slices, axis=-1)
+        st.html(cplots.row_html([cplots.grid_html(kernel[..., c], f"K_{ch}", size=34) for c, ch in enumerate("RGB")]))
     with ui.guard("The volume convolution"):
         parts = [conv.conv2d(rgb[..., c], kernel[..., c], padding="valid") for c in range(3)]
         total = conv.conv2d(rgb, kernel, padding="valid")

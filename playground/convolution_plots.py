@@ -16,7 +16,6 @@ import cv2
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
-from plotly.subplots import make_subplots
 
 from playground.convolution import format_number
 
@@ -101,9 +100,14 @@ def maps_figure(panels: Sequence[tuple[str, np.ndarray]], zmin: float | None = N
     if zmin is None or zmax is None:
         zmin, zmax = symmetric_range(*shared, percentile=99.5) if shared else (0.0, 1.0)
     scale = colour_scale(zmin, zmax)
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels],
-                        horizontal_spacing=0.02)
-    for i, (_, values) in enumerate(panels):
+    # Built as plain dicts and validated once: make_subplots + update_* calls cost ~100 ms a redraw.
+    n = len(panels)
+    right_edge = 0.94 if shared else 1.0
+    gap = 0.02
+    width = (right_edge - gap * (n - 1)) / n
+    data, annotations, layout = [], [], {}
+    for i, (title, values) in enumerate(panels):
+        suffix = "" if i == 0 else str(i + 1)
         h, w = values.shape
         if i in own_scale:
             low, high = float(values.min()), float(values.max())
@@ -116,38 +120,43 @@ def maps_figure(panels: Sequence[tuple[str, np.ndarray]], zmin: float | None = N
             rgb, (max(1, round(w * display_px / max(h, w))), max(1, round(h * display_px / max(h, w)))),
             interpolation=cv2.INTER_AREA)
         dx, dy = w / shown.shape[1], h / shown.shape[0]
-        fig.add_trace(go.Image(source=png_uri(shown), x0=(dx - 1) / 2, dx=dx, y0=(dy - 1) / 2, dy=dy,
-                               hoverinfo="skip"), row=1, col=i + 1)
-        fig.update_xaxes(range=[-0.5, w - 0.5], row=1, col=i + 1)
-        fig.update_yaxes(range=[h - 0.5, -0.5], scaleanchor=f"x{i + 1 if i else ''}", row=1, col=i + 1)
+        data.append(dict(type="image", source=png_uri(shown), x0=(dx - 1) / 2, dx=dx, y0=(dy - 1) / 2, dy=dy,
+                         hoverinfo="skip", xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+        left = i * (width + gap)
+        layout[f"xaxis{suffix}"] = dict(domain=[left, left + width], range=[-0.5, w - 0.5], visible=False,
+                                        anchor=f"y{suffix}")
+        # Squeezed panels hug the titles (top) instead of floating in the middle.
+        layout[f"yaxis{suffix}"] = dict(domain=[0, 0.93], range=[h - 0.5, -0.5], visible=False,
+                                        anchor=f"x{suffix}", scaleanchor=f"x{suffix}", constrain="domain",
+                                        constraintoward="top")
+        annotations.append(dict(text=title, x=left + width / 2, y=1.0, xref="paper", yref="paper",
+                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=13)))
     if click_panel is not None:
+        suffix = "" if click_panel == 0 else str(click_panel + 1)
         h, w = panels[click_panel][1].shape
         rows = np.unique(np.linspace(0, h - 1, min(h, click_points)).round().astype(int))
         cols = np.unique(np.linspace(0, w - 1, min(w, click_points)).round().astype(int))
         yy, xx = np.meshgrid(rows, cols, indexing="ij")
-        fig.add_trace(go.Scatter(x=xx.ravel(), y=yy.ravel(), mode="markers", showlegend=False,
-                                 marker=dict(size=max(4, 360 // len(cols)), opacity=0.01, color="white"),
-                                 hovertemplate="click to inspect row %{y}, col %{x}<extra></extra>"),
-                      row=1, col=click_panel + 1)
+        data.append(dict(type="scatter", x=xx.ravel(), y=yy.ravel(), mode="markers", showlegend=False,
+                         marker=dict(size=max(4, 360 // len(cols)), opacity=0.01, color="white"),
+                         hovertemplate="click to inspect row %{y}, col %{x}<extra></extra>",
+                         xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+    shapes = []
     for box in boxes:
-        axis = "" if box.panel == 0 else str(box.panel + 1)
+        suffix = "" if box.panel == 0 else str(box.panel + 1)
         # A 3-pixel window on a 512-pixel map would be invisible: draw at least 1/40 of the map.
         grow = max(0.0, max(panels[box.panel][1].shape) / 40 - max(box.height, box.width)) / 2
-        fig.add_shape(type="rect", xref=f"x{axis}", yref=f"y{axis}", x0=box.x - 0.5 - grow,
-                      x1=box.x + box.width - 0.5 + grow, y0=box.y - 0.5 - grow, y1=box.y + box.height - 0.5 + grow,
-                      line=dict(color=box.color, width=2.5))
+        shapes.append(dict(type="rect", xref=f"x{suffix}", yref=f"y{suffix}", x0=box.x - 0.5 - grow,
+                           x1=box.x + box.width - 0.5 + grow, y0=box.y - 0.5 - grow,
+                           y1=box.y + box.height - 0.5 + grow, line=dict(color=box.color, width=2.5)))
     if shared:
         # An invisible heatmap carries the shared colour bar.
-        first_shared = next(i for i in range(len(panels)) if i not in own_scale)
-        fig.add_trace(go.Heatmap(z=[[zmin, zmax]], colorscale=scale, zmin=zmin, zmax=zmax, opacity=0,
-                                 hoverinfo="skip", showscale=True, colorbar=dict(thickness=12, len=0.8)),
-                      row=1, col=first_shared + 1)
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
-    fig.update_layout(height=height, margin=dict(l=0, r=0, t=28, b=0), template="plotly_white",
-                      dragmode=False, clickmode="event+select")
-    fig.update_annotations(font_size=13)
-    return fig
+        data.append(dict(type="heatmap", z=[[zmin, zmax]], colorscale=scale, zmin=zmin, zmax=zmax, opacity=0,
+                         hoverinfo="skip", showscale=True, colorbar=dict(thickness=12, len=0.8, x=1.0),
+                         xaxis="x", yaxis="y"))
+    layout.update(height=height, margin=dict(l=0, r=0, t=28, b=0), template="plotly_white", dragmode=False,
+                  clickmode="event+select", annotations=annotations, shapes=shapes, showlegend=False)
+    return go.Figure(data=data, layout=layout)
 
 
 def kernel_images(kernels: Sequence[np.ndarray]) -> list[np.ndarray]:
