@@ -25,6 +25,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from playground.jobs import JobStopped, Progress
+
 # --- tunables (the page's defaults) ------------------------------------------------
 OCTAVES = 3            # number of scales, smallest first
 OCTAVE_SCALE = 1.4     # size ratio between successive octaves
@@ -33,6 +35,7 @@ STEP_SIZE = 0.01       # change per step, in units of the [-1, 1] image range (g
 MAX_LOSS = 0.0         # stop an octave early once the loss exceeds this (0 = never)
 MAX_SIDE = 384         # longest side of the dreamed image (pixels) by default
 MAX_SIDE_LIMIT = 1024  # hard cap: beyond this a CPU needs minutes per octave
+MAX_OCTAVES = 6
 JITTER = 16            # random shift (pixels) before each step, so no grid artefacts build up
 TV_WEIGHT = 0.0        # weight of the total-variation penalty (smoothness)
 BORDER = 2             # activations this close to the edge are ignored (padding artefacts)
@@ -188,8 +191,8 @@ def validate(settings: DreamSettings, image_shape: tuple[int, ...], model: Dream
                          f"{len(settings.active_layers())} have a non-zero weight.")
     if settings.steps < 1:
         raise ValueError(f"Steps per octave is {settings.steps}; it must be at least 1.")
-    if settings.octaves < 1:
-        raise ValueError(f"Octaves is {settings.octaves}; it must be at least 1.")
+    if not 1 <= settings.octaves <= MAX_OCTAVES:
+        raise ValueError(f"Octaves is {settings.octaves}; it must be between 1 and {MAX_OCTAVES}.")
     if not settings.octave_scale >= 1.0:
         raise ValueError(f"Octave scale is {settings.octave_scale}; it must be at least 1.")
     if not settings.step_size > 0:
@@ -231,19 +234,6 @@ def channel_count(model: DreamModel, layer: str) -> int:
 def estimate_seconds(shapes: list[tuple[int, int]], steps: int, seconds_per_megapixel_step: float) -> float:
     """Rough run time: a step costs about ``seconds_per_megapixel_step`` per million pixels."""
     return sum(h * w for h, w in shapes) / 1e6 * steps * seconds_per_megapixel_step
-
-
-def calibrate(model: DreamModel, settings: DreamSettings, side: int = 160, repeats: int = 3) -> float:
-    """Measure seconds per megapixel per step for these layers on this machine (after a warm-up)."""
-    layers = tuple(settings.active_layers()) or (model.layers[-1],)
-    step = make_gradient_ascent_step(model, layers)
-    image = tf_image(np.zeros((side, side, 3), np.float32))
-    arguments = _step_arguments(model, settings, layers, jitter=(0, 0))
-    step(image, *arguments)  # traces the function
-    started = time.perf_counter()
-    for _ in range(repeats):
-        step(image, *arguments)
-    return (time.perf_counter() - started) / repeats / (side * side / 1e6)
 
 
 # --- the math ------------------------------------------------------------------------
@@ -411,22 +401,29 @@ def run_octaves(model: DreamModel, rgb: np.ndarray, settings: DreamSettings,
                 break
 
 
-def dream_job(progress, model: DreamModel, rgb: np.ndarray, settings: DreamSettings,
+def dream_job(progress: Progress, model: DreamModel, rgb: np.ndarray, settings: DreamSettings,
               step_fn: Callable | None = None, image_every_s: float = 0.3) -> dict:
     """Background-job wrapper around :func:`run_octaves` (see :mod:`playground.jobs`).
 
     Reports the loss per octave (series ``"octave k"`` against the step within the
     octave), the current image as ``"dream"`` at most every ``image_every_s`` seconds,
-    and returns ``{"image", "settings", "losses", "seconds"}``. The partial result is
-    kept when stopped (returned through the ``"dream"`` image).
+    and returns ``{"image", "settings", "losses", "seconds", "seconds_per_megapixel_step"}``. The partial result is
+    kept when stopped: the job ends as ``"stopped"`` with the dream so far as its result.
     """
     started = time.perf_counter()
     last_image_at = 0.0
     losses: list[tuple[int, int, float]] = []
     image = None
-    for update in run_octaves(model, rgb, settings, step_fn=step_fn):
-        progress.check()
+    shapes_done: list[tuple[int, int]] = []
+    updates = run_octaves(model, rgb, settings, step_fn=step_fn)
+    for update in updates:
+        try:
+            progress.check()
+        except JobStopped:  # keep what was dreamed so far: the job ends as "stopped" with this result
+            updates.close()
+            break
         losses.append((update.octave, update.step, update.loss))
+        shapes_done.append(update.shape)
         report = dict(step=update.done_steps, total=update.total_steps,
                       metrics={f"octave {update.octave + 1}": update.loss}, x=update.step + 1,
                       message=f"octave {update.octave + 1}/{settings.octaves} at "
@@ -438,9 +435,16 @@ def dream_job(progress, model: DreamModel, rgb: np.ndarray, settings: DreamSetti
                 report["images"] = {"dream": update.image}
                 last_image_at = now
         progress.report(**report)
+    final_shape = validate(settings, rgb.shape, model)[-1]
+    if image is not None and image.shape[:2] != final_shape:  # stopped in an early octave
+        from playground.images import resize_to
+
+        image = resize_to(image, final_shape)
     progress.report(images={"dream": image}, step=len(losses))
-    return {"image": image, "settings": settings.as_dict(), "losses": losses,
-            "seconds": time.perf_counter() - started}
+    seconds = time.perf_counter() - started
+    megapixel_steps = sum(h * w for h, w in shapes_done) / 1e6
+    return {"image": image, "settings": settings.as_dict(), "losses": losses, "seconds": seconds,
+            "seconds_per_megapixel_step": seconds / megapixel_steps if megapixel_steps else None}
 
 
 def layer_preview(model: DreamModel, layer: str, side: int = 112, steps: int = 40, seed: int = 0,

@@ -113,7 +113,8 @@ def test_stop_works_mid_run(tiny, photo):
     snapshot = job.wait(30)
     assert snapshot.state == jobs.STOPPED
     assert 5 <= snapshot.step < 4000
-    assert snapshot.images["dream"].shape[2] == 3  # the partial dream is kept for the page
+    assert snapshot.result["image"].shape == photo.shape  # the partial dream is kept for the page
+    assert len(snapshot.result["losses"]) == snapshot.step
 
 
 def test_job_reports_per_octave_losses_and_result(tiny, photo):
