@@ -9,6 +9,7 @@ Prints, in milliseconds (median of several runs):
 
 Run: .venv/bin/python bench/conv_redraw.py
 """
+import os
 import statistics
 import sys
 import time
@@ -73,7 +74,8 @@ def apptest_rerun_ms() -> float:
 def main() -> None:
     rgb = images.resize_to(images.sample_image("astronaut"), (SIDE, SIDE))
     gray = images.to_float(images.to_gray(rgb)).astype(np.float64)
-    print(f"image {SIDE}x{SIDE}, median of {REPEATS} runs")
+    print(f"image {SIDE}x{SIDE}, median of {REPEATS} runs, "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, size in [("Sobel x", 3), ("Gaussian blur", 5), ("Box blur", 11)]:
         kernel = conv.kernel_preset(name, size)
         ours = median_ms(lambda: conv.conv2d(gray, kernel, padding="same"))
