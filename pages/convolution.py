@@ -159,11 +159,9 @@ def step_through_tab() -> None:
     with player_slot, ui.guard("The step-through"):
         walk = conv.walkthrough(image, kernel, stride, padding)
         step_player(walk, seconds)
-    n = image.shape[0]
-    out = conv.output_size(n, kernel.shape[0], padding, stride) if n + 2 * padding >= kernel.shape[0] else None
-    if out is not None:
-        st.latex(rf"n_{{\text{{out}}}} = \left\lfloor \frac{{{n} + 2\cdot{padding} - {kernel.shape[0]}}}{{{stride}}}"
-                 rf"\right\rfloor + 1 = {out}")
+        n, f = image.shape[0], kernel.shape[0]
+        st.latex(rf"n_{{\text{{out}}}} = \left\lfloor \frac{{{n} + 2\cdot{padding} - {f}}}{{{stride}}}\right\rfloor + 1"
+                 rf" = {walk.feature_map.shape[0]}")
     st.info("**Try this** · Press play and follow the amber window: where the window matches the detector's "
             "pattern the feature map lights up (the 5 in the corner is a perfect match). · Set padding 1: the "
             "map keeps the image's 7x7 size (\"same\" convolution). · Stride 2 skips positions: 3x3 instead of "

@@ -379,18 +379,16 @@ def format_number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def written_sum(window: np.ndarray, kernel: np.ndarray, max_terms: int = 49) -> str:
-    """'0*1 + 0*0 + … = 1' — the products behind one output value, in reading order.
+def product_terms(window: np.ndarray, kernel: np.ndarray, times: str = "*") -> list[str]:
+    """['0*1', '1*0', …, '2*(-1)'] — one term per cell, in reading order."""
+    return [f"{format_number(a)}{times}{format_number(b) if b >= 0 else f'({format_number(b)})'}"
+            for a, b in zip(np.ravel(window), np.ravel(kernel))]
 
-    Terms beyond ``max_terms`` are elided (a 7x7 kernel has 49 of them).
-    """
-    window = np.ravel(window)
-    kernel = np.ravel(kernel)
-    terms = [f"{format_number(a)}*{format_number(b)}" if b >= 0 else f"{format_number(a)}*({format_number(b)})"
-             for a, b in zip(window, kernel)]
-    if len(terms) > max_terms:
-        terms = terms[:max_terms - 1] + ["…"]
-    return " + ".join(terms) + f" = {format_number(float(np.dot(window, kernel)))}"
+
+def written_sum(window: np.ndarray, kernel: np.ndarray, times: str = "*") -> str:
+    """'0*1 + 0*0 + … = 1' — the products behind one output value, as the course writes them."""
+    total = float(np.dot(np.ravel(window), np.ravel(kernel)))
+    return " + ".join(product_terms(window, kernel, times)) + f" = {format_number(total)}"
 
 
 # --- kernels --------------------------------------------------------------------------

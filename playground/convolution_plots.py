@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from playground.convolution import format_number
+from playground.convolution import format_number, product_terms
 
 WINDOW_COLOR = "#f59e0b"   # amber: the kernel's current window
 OUTPUT_COLOR = "#e11d48"   # rose: the output cell being computed
@@ -288,10 +288,8 @@ def note_html(title: str, body: str, formula: str = "") -> str:
 
 def products_formula_html(window: np.ndarray, kernel: np.ndarray) -> str:
     """'0·1 + 1·0 + … = 1' with the terms that contribute (non-zero products) highlighted."""
-    terms = []
-    for a, b in zip(np.ravel(window), np.ravel(kernel)):
-        text = html.escape(f"{format_number(a)}·{format_number(b) if b >= 0 else f'({format_number(b)})'}")
-        terms.append(f'<span style="background:{WINDOW_COLOR};border-radius:3px;padding:0 2px;">{text}</span>'
-                     if a * b != 0 else text)
-    total = format_number(float(np.dot(np.ravel(window), np.ravel(kernel))))
-    return " + ".join(terms) + f' = <b style="font-size:17px;color:{OUTPUT_COLOR};">{total}</b>'
+    products = np.ravel(window) * np.ravel(kernel)
+    terms = [f'<span style="background:{WINDOW_COLOR};border-radius:3px;padding:0 2px;">{html.escape(term)}</span>'
+             if product != 0 else html.escape(term)
+             for term, product in zip(product_terms(window, kernel, "·"), products)]
+    return " + ".join(terms) + f' = <b style="font-size:17px;color:{OUTPUT_COLOR};">{format_number(products.sum())}</b>'
