@@ -213,7 +213,8 @@ with dream_tab:
             cols = st.columns([1, 3])
             start = cols[0].button("Dream", type="primary", icon=":material/auto_awesome:", key="dream_start")
             note = (f"{settings.octaves} octave(s) from {shapes[0][1]}x{shapes[0][0]} to {shapes[-1][1]}x{shapes[-1][0]}"
-                    f" px, {settings.steps} steps each: about **{seconds:.0f} s** (estimate from {basis}).")
+                    f" px, {settings.steps} steps each: about **{seconds:.0f} s** (estimate from {basis}; a new layer "
+                    "choice adds a few seconds of set-up the first time).")
             if seconds > ESTIMATE_WARN_S:
                 note += " That's a while: fewer steps or a lower resolution make it faster; you can stop any time."
             cols[1].caption(note)

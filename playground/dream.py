@@ -266,9 +266,10 @@ def compute_loss(activations: dict, layer_weights: dict[str, float], channel: in
         if channel is not None:
             activation = activation[..., channel:channel + 1]
         if activation.shape.rank == 4:
-            height, width = activation.shape[1], activation.shape[2]
-            if height is not None and width is not None and min(height, width) > 2 * BORDER + 1:
-                activation = activation[:, BORDER:-BORDER, BORDER:-BORDER, :]
+            # Dynamic shapes (one trace for all octaves), so the border is chosen in the graph.
+            height, width = tf.shape(activation)[1], tf.shape(activation)[2]
+            border = tf.where(tf.minimum(height, width) > 2 * BORDER + 1, BORDER, 0)
+            activation = activation[:, border:height - border, border:width - border, :]
             terms[name] = tf.reduce_mean(tf.square(tf.cast(activation, tf.float32)))
         else:
             terms[name] = tf.reduce_mean(tf.cast(activation, tf.float32))
@@ -297,7 +298,10 @@ def make_gradient_ascent_step(model: DreamModel, layer_names: tuple[str, ...], c
     extractor = model.extractor(tuple(layer_names))
     scale, offset = float(model.input_scale), float(model.input_offset)
 
-    @tf.function(reduce_retracing=True)
+    # One trace for every image size (octaves change the shape at each scale).
+    @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32),
+                                  tf.TensorSpec([len(layer_names)], tf.float32), tf.TensorSpec([], tf.float32),
+                                  tf.TensorSpec([], tf.float32), tf.TensorSpec([2], tf.int32)])
     def gradient_ascent_step(image, weights, step_size, tv_weight, shift):
         shifted = tf.roll(image, shift, axis=[1, 2])
         with tf.GradientTape() as tape:

@@ -156,3 +156,18 @@ def test_inception_download_failure_is_a_clear_message(monkeypatch):
     monkeypatch.setattr(keras.applications, "InceptionV3", offline)
     with pytest.raises(dream.ModelUnavailable, match="offline backbone"):
         dream.load_inception()
+
+
+def test_traced_step_crops_the_border_at_every_octave_size(tiny, rng):
+    """The step is traced once with unknown sizes; its loss must still skip the border."""
+    import keras
+
+    step = dream.make_gradient_ascent_step(tiny, ("block1_conv",))
+    direct = keras.Model(tiny.model.inputs, tiny.model.get_layer("block1_conv").output)
+    b = dream.BORDER
+    for height, width in ((12, 15), (21, 26)):
+        image = rng.uniform(-1, 1, (1, height, width, 3)).astype(np.float32)
+        activation = np.asarray(direct(image * 127.5 + 127.5))
+        _, loss, _ = step(image, np.array([1.0], np.float32), np.float32(0.01), np.float32(0.0),
+                          np.zeros(2, np.int32))
+        np.testing.assert_allclose(float(loss), np.mean(activation[:, b:-b, b:-b, :] ** 2), rtol=1e-5)
