@@ -279,7 +279,7 @@ def explore_tab() -> None:
                            help="The feature map and the pooled map always share one scale. Put the input on it "
                                 "too to compare magnitudes (a blur keeps them, an edge filter changes them).")
     gray = images.to_float(images.to_gray(picked.rgb)).astype(np.float64)
-    st.session_state["conv_explore_image"] = (picked.name, images.to_float(picked.rgb).astype(np.float64))
+    st.session_state["conv_explore_image"] = (picked.name, picked.rgb)  # uint8: for the learned-filters tab
     if kernel is None:
         return
     if flipped:
@@ -442,9 +442,9 @@ def learned_input(channels: int) -> tuple[np.ndarray, str]:
         image = np.repeat(image[..., None], channels, axis=2)
     else:
         name, rgb = st.session_state.get("conv_explore_image") or (
-            "camera", images.to_float(images.resize_max(images.sample_image("camera"), 256)).astype(np.float64))
+            "camera", images.resize_max(images.sample_image("camera"), 256))
         label = f"{name} ({rgb.shape[1]}×{rgb.shape[0]})"
-        image = rgb if channels == 3 else images.to_float(images.to_gray(images.to_uint8(rgb)))[..., None]
+        image = images.to_float(rgb if channels == 3 else images.to_gray(rgb)[..., None])
     return image.astype(np.float64), label
 
 

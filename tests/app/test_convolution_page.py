@@ -129,8 +129,16 @@ def test_learned_filters_tab_agrees_with_keras():
     assert check and "largest difference" in check[0]
     difference = float(check[0].split("largest difference ")[1].rstrip("."))
     assert difference < 1e-4
+    # The photo picked on tab 2 is the one the filters are applied to.
+    at.session_state["conv_tab"] = TABS[1]
+    at.run()
+    at.selectbox(key="conv_explore_sample").set_value("brick").run()
+    at.session_state["conv_tab"] = TABS[3]
+    at.run()
     at.radio(key="conv_learned_source").set_value("The photo from tab 2").run()
-    assert not at.exception
+    assert not at.exception and not at.error
+    captions = [caption for element in at.get("image") for caption in element.captions]
+    assert any(caption.startswith("brick (512×512)") for caption in captions), captions
 
 
 def test_first_three_tabs_do_not_import_tensorflow():
