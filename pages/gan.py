@@ -306,7 +306,7 @@ with understand_tab:
             numbers = [pair.d_loss, pair.g_loss, pair.d_acc_real, pair.d_acc_fake]
             scores = (pair.scores_real, pair.scores_fake)
         where = "the shipped pair on 256 Fashion-MNIST test images and 256 fakes"
-    diagram_col, hist_col = st.columns([3, 2])
+    diagram_col, hist_col = st.columns([1, 1])
     with diagram_col:
         st.graphviz_chart(gan.loop_diagram(*numbers), width="stretch")
         st.caption(f"Numbers from {where}. At the ideal equilibrium D(x) = ½ everywhere: "
