@@ -173,24 +173,29 @@ def check_cascade_settings(settings: CascadeSettings) -> None:
                          f"and {settings.min_size}.")
 
 
-def draw_detections(image: np.ndarray, detections: list[Detection]) -> np.ndarray:
-    """A copy of the RGB image with each detector's boxes in its colour, labelled with its time."""
+def draw_boxes(image: np.ndarray, labelled: list[tuple[tuple[int, int, int, int], str, tuple[int, int, int]]]
+               ) -> np.ndarray:
+    """A copy of the RGB image with each (box, label, colour) drawn: a rectangle and a filled tag."""
     import cv2
 
     canvas = image.copy()
     thickness = max(2, round(max(image.shape[:2]) / 300))
-    for detection in detections:
-        colour = DETECTOR_COLOURS.get(detection.detector, (0, 0, 0))
-        label = f"{detection.detector.split(' (')[0]} {detection.seconds * 1000:.0f} ms"
-        for x, y, w, h in detection.boxes:
-            cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
-            scale = max(0.4, thickness / 4)
-            (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-            top = max(0, y - th - 6)
-            cv2.rectangle(canvas, (x, top), (x + tw + 4, top + th + 6), colour, -1)
-            cv2.putText(canvas, label, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
-                        cv2.LINE_AA)
+    scale = max(0.4, thickness / 4)
+    for (x, y, w, h), label, colour in labelled:
+        cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
+        (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        top = max(0, y - th - 6)
+        cv2.rectangle(canvas, (x, top), (x + tw + 4, top + th + 6), colour, -1)
+        cv2.putText(canvas, label, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
+                    cv2.LINE_AA)
     return canvas
+
+
+def draw_detections(image: np.ndarray, detections: list[Detection]) -> np.ndarray:
+    """A copy of the RGB image with each detector's boxes in its colour, labelled with its time."""
+    return draw_boxes(image, [(box, f"{d.detector.split(' (')[0]} {d.seconds * 1000:.0f} ms",
+                               DETECTOR_COLOURS.get(d.detector, (0, 0, 0)))
+                              for d in detections for box in d.boxes])
 
 
 def crop_face(image: np.ndarray, box: tuple[int, int, int, int], margin: float = 0.1) -> np.ndarray:
@@ -254,8 +259,9 @@ class LbphRecognizer:
         self._model.train(faces, np.array(labels, dtype=np.int32))
         self._lock = threading.Lock()
 
-    def recognise(self, face: np.ndarray) -> Recognition:
-        """Nearest enrolled person by chi-square distance between LBPH histograms."""
+    def recognise(self, face: np.ndarray, threshold: float | None = None) -> Recognition:
+        """Nearest enrolled person by chi-square distance between LBPH histograms; unknown when that
+        distance exceeds ``threshold`` (default: the settings')."""
         import cv2
 
         collector = cv2.face.StandardCollector_create()
@@ -266,7 +272,7 @@ class LbphRecognizer:
             name = self.names[int(label)]
             distances[name] = min(distances.get(name, np.inf), float(distance))
         best = min(distances, key=distances.get)
-        known = distances[best] <= self.settings.threshold
+        known = distances[best] <= (self.settings.threshold if threshold is None else threshold)
         return Recognition(best if known else None, distances[best], distances)
 
 
