@@ -9,7 +9,7 @@ import streamlit as st
 from playground import emotion, images, plots, ui, webcam
 
 PROCESSOR_KEY = "emo_processor"
-STILL_FACE_KEY = "emo_still_face"
+STILL_KEY = "emo_still_detections"  # the last still's detections, largest first
 STILL_MAX_SIDE = 1024  # stills are scanned at full resolution up to this size
 
 ui.page_header(
@@ -74,6 +74,12 @@ def probability_figure(scores: dict[str, float], title: str | None = None, heigh
                      highlight=emotion.EMOTIONS.index(top), height=height)
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     return fig
+
+
+def probability_bars(scores: dict[str, float]) -> None:
+    """Seven light-weight bars (redrawn twice a second while streaming)."""
+    for name in emotion.EMOTIONS:
+        st.progress(scores[name], text=f"{name} {scores[name]:.0%}")
 
 
 def timeline_figure(history: list[tuple[float, np.ndarray | None]]):
@@ -142,10 +148,10 @@ if live_tab.open:
                         icon=":material/info:")
                 return
             stats = results.stats()
-            metrics = st.columns(3)
-            metrics[0].metric("Processed fps", f"{stats.fps:.1f}")
-            metrics[1].metric("Latency p50 / p95", f"{stats.latency_p50_ms:.0f} / {stats.latency_p95_ms:.0f} ms")
-            metrics[2].metric("Faces", len(result.detections), help=f"{stats.dropped} stale frames skipped so far")
+            st.markdown(f"**{stats.fps:.1f}** frames/s processed · latency p50 **{stats.latency_p50_ms:.0f}** ms, "
+                        f"p95 **{stats.latency_p95_ms:.0f}** ms · **{len(result.detections)}** face(s)",
+                        help=f"Over the last {webcam.STATS_WINDOW} frames; {stats.dropped} stale frames skipped "
+                             "so far because a newer one was waiting.")
             if result.dark:
                 st.warning("The picture is very dark: Haar features compare light and shade, so faces "
                            "vanish. Turn on a light facing you.", icon=":material/light_mode:")
@@ -153,17 +159,21 @@ if live_tab.open:
                 main = result.detections[0]
                 name, probability = main.top
                 st.markdown(f"Main face: **{name}** ({probability:.0%})", help="The largest face in the frame.")
-                st.plotly_chart(probability_figure(main.scores), key="emo_live_bars",
-                                config={"displayModeBar": False})
+                probability_bars(main.scores)
                 st.session_state["emo_live_face"] = main
             elif not result.dark:
                 st.info(f"No face in view. Face the camera, come closer (faces under {min_size} px are ignored) "
                         "or lower minNeighbors.", icon=":material/face:")
-            st.plotly_chart(timeline_figure(results.history()), key="emo_live_timeline",
-                            config={"displayModeBar": False})
+
+        @st.fragment(run_every=2.0 if playing else None)
+        def live_timeline() -> None:
+            history = processor.results.history()
+            if history:
+                st.plotly_chart(timeline_figure(history), key="emo_live_timeline", config={"displayModeBar": False})
 
         with readout:
             live_readout()
+        live_timeline()
         st.info("**Try this:** pull faces one after another and watch the bars; raise *Smoothing* to 15 and "
                 "see the timeline calm down but lag. Set *Live processing width* to 640 and watch the latency "
                 "climb; then cover half your face with a hand.", icon=":material/lightbulb:")
@@ -186,6 +196,7 @@ if still_tab.open:
             still_settings = replace(detector_settings, processing_width=max(detector_settings.processing_width,
                                                                               bgr.shape[1]))
             detections = emotion.EmotionDetector(still_settings, load_classifier()).detect(bgr)
+            st.session_state[STILL_KEY] = detections
             annotated = emotion.draw_detections(bgr, detections, boxes=show_boxes)
             st.image(cv2.cvtColor(annotated, cv2.COLOR_BGR2RGB),
                      caption=f"{picked.name}: {len(detections)} face(s)", width="stretch")
@@ -200,7 +211,6 @@ if still_tab.open:
                     faces[index % len(faces)].plotly_chart(
                         probability_figure(detection.scores, f"Face {index + 1} at ({x}, {y}), {w}x{h}", 250),
                         key=f"emo_still_bars_{index}", config={"displayModeBar": False})
-                st.session_state[STILL_FACE_KEY] = detections[0]
         st.info("**Try this:** add 4 faces and compare the scores; flip *Mirror view* (the scores barely move, "
                 "but not exactly: the network is not symmetric). Upload a photo of yourself smiling and frowning.",
                 icon=":material/lightbulb:")
@@ -228,7 +238,9 @@ if understand_tab.open:
         with view:
             source = st.radio("Face to explain", ["Still image (main face)", "Last live frame (main face)"],
                               horizontal=True, key="emo_explain_source")
-            face = st.session_state.get(STILL_FACE_KEY if source.startswith("Still") else "emo_live_face")
+            faces = (st.session_state.get(STILL_KEY) if source.startswith("Still")
+                     else [st.session_state["emo_live_face"]] if "emo_live_face" in st.session_state else None)
+            face = faces[0] if faces else None
             if face is None:
                 picked_default = cv2.cvtColor(images.sample_image("astronaut"), cv2.COLOR_RGB2BGR)
                 found = emotion.EmotionDetector(replace(detector_settings, processing_width=1024),

@@ -184,9 +184,7 @@ class FrameProcessor(Generic[S, R]):
 
         newest = frames[-1]
         annotated = self.process_frame(newest.to_ndarray(format="bgr24"), dropped=len(frames) - 1)
-        out = av.VideoFrame.from_ndarray(annotated, format="bgr24")
-        out.pts, out.time_base = newest.pts, newest.time_base
-        return [out]
+        return [av.VideoFrame.from_ndarray(annotated, format="bgr24")]  # the track copies pts/time_base
 
     def on_ended(self) -> None:
         """streamlit-webrtc ``on_video_ended`` callback."""
