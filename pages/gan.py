@@ -89,6 +89,13 @@ st.caption("D(x) is the detective's probability that x is real. In practice (and
 sample_tab, train_tab, understand_tab = st.tabs(["Sample & steer", "Train live", "Understand the duel"])
 
 # --- which generator -------------------------------------------------------------------
+finished_job = st.session_state.get(JOB_KEY)
+meta = st.session_state.get(f"{JOB_KEY}_meta")
+if finished_job is not None and finished_job.finished and meta and meta["job_id"] == finished_job.id:
+    result = finished_job.snapshot().result
+    kept = st.session_state.get(TRAINED_KEY)
+    if result and (kept is None or kept["job_id"] != finished_job.id):
+        st.session_state[TRAINED_KEY] = {**meta, **result}
 trained = st.session_state.get(TRAINED_KEY)
 choices = [SHIPPED_LABEL] + ([f"Your generator (run #{trained['job_id']}, {trained['dataset']})"] if trained else [])
 
@@ -258,11 +265,7 @@ with train_tab:
             st.session_state[f"{JOB_KEY}_meta"] = {"dataset": dataset_name.split(" (")[0],
                                                    "class_names": data.class_names, "job_id": job.id}
     snapshot = ui.job_panel(JOB_KEY, extra=live_view, x_title="epoch", run_every_s=1.0)
-    meta = st.session_state.get(f"{JOB_KEY}_meta")
-    if snapshot is not None and snapshot.result and meta and meta["job_id"] == snapshot.job_id:
-        if not trained or trained["job_id"] != snapshot.job_id:
-            st.session_state[TRAINED_KEY] = {**meta, **snapshot.result}
-            trained = st.session_state[TRAINED_KEY]
+    if snapshot is not None and trained and trained["job_id"] == snapshot.job_id:
         st.success(f"Run #{snapshot.job_id}'s generator is ready in **Sample & steer** (pick it under *Generator*).",
                    icon=":material/check_circle:")
         if st.button("Prepare download", key="gan_prepare_download", icon=":material/download:"):

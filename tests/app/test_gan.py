@@ -49,3 +49,24 @@ def test_too_small_dataset_is_refused(app):
     assert not app.exception
     assert any("Only 100 training images" in error.value for error in app.error)
     assert "gan_job" not in app.session_state
+
+
+def test_a_trained_generator_is_kept_for_sampling_and_download(app):
+    app.selectbox(key="gan_dataset").set_value("Shapes (generated, 1,200)")
+    app.selectbox(key="gan_preset").set_value("tiny")
+    app.number_input(key="gan_latent").set_value(16)
+    app.number_input(key="gan_epochs").set_value(1)
+    app.button(key="FormSubmitter:gan_train_form-Start training").click().run()
+    assert not app.exception and not app.error
+    job = app.session_state["gan_job"]
+    assert job.wait(180).state == "done"
+    app.run()
+    assert any("generator is ready" in message.value for message in app.success)
+    trained = "Your generator (run #%d, Shapes)" % job.id
+    assert trained in app.selectbox(key="gan_source").options
+    app.selectbox(key="gan_source").set_value(trained).run()
+    assert not app.exception and not app.error
+    assert app.selectbox(key="gan_class").options[1:] == ["circle", "square", "triangle", "cross", "ring"]
+    app.button(key="gan_prepare_download").click().run()
+    assert not app.exception
+    assert app.session_state["gan_download"][1][:2] == b"PK"  # a .keras file is a zip archive
