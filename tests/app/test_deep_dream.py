@@ -67,3 +67,16 @@ def test_bad_settings_explain_themselves(app, change, message):
     assert not app.exception
     assert any(message in e.value for e in app.error)
     assert not [b for b in app.button if b.key == "dream_start"]
+
+
+def test_inception_without_internet_falls_back_to_the_backbone(app, monkeypatch):
+    import keras
+
+    def offline(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(keras.applications, "InceptionV3", offline)
+    app.radio(key="dream_model").set_value("InceptionV3").run()
+    assert not app.exception
+    assert any("Could not download" in w.value and "offline backbone" in w.value for w in app.warning)
+    assert app.multiselect(key=LAYERS_KEY).value == ["block3_conv", "block4_conv"]
