@@ -518,7 +518,7 @@ with tab_train:
                                            "config": config, "code": code}
         ui.start_job(JOB_KEY, training.train, layers, data.x_train, data.y_train, data.x_test, data.y_test,
                      data.num_classes, config, name="cnn-trainer")
-    snapshot = ui.job_panel(JOB_KEY, extra=live_extra)
+    snapshot = ui.job_panel(JOB_KEY, extra=live_extra, run_every_s=training.LIVE_REFRESH_S)
     if snapshot is None or snapshot.finished:
         curves()
     for run in st.session_state.get("cnn_runs", [])[-1:]:

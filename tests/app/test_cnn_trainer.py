@@ -1,0 +1,47 @@
+"""CNN trainer page in AppTest: presets and summary, a short training run, divergence, inspection."""
+import pytest
+
+from tests.app.conftest import open_page
+
+pytestmark = pytest.mark.app
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_cnn_trainer_build_train_diverge_and_inspect():
+    at = open_page("pages/cnn_trainer.py")
+    assert not at.exception
+    # Before any training the shipped Fashion-MNIST CNN can be inspected.
+    assert "Shipped CNN" in at.selectbox(key="cnn_inside_model").value
+    assert metric(at, "Parameters") == "207,178"
+
+    at.selectbox(key="cnn_preset").select("LeNet-5").run()
+    assert metric(at, "Parameters") == "61,706"  # the course's LeNet-5 count
+
+    at.selectbox(key="cnn_dataset").select("Shapes").run()
+    assert not at.exception
+    assert metric(at, "Parameters") != "61,706"  # the table follows the new 28x28, 5-class data
+    at.slider(key="cnn_epochs").set_value(2).run()
+    at.button(key="cnn_train").click().run()
+    at.session_state["cnn_job"].wait(120)
+    at.run()
+    assert not at.exception
+    assert any("test accuracy" in s.value for s in at.success), [s.value for s in at.success]
+    runs = at.session_state["cnn_runs"]
+    assert len(runs) == 1 and runs[0]["model"] is not None and runs[0]["dataset"] == "shapes"
+    assert at.selectbox(key="cnn_inside_model").value.startswith("Run 1")
+    assert at.metric  # test accuracy, mistakes, hardest class
+    assert any(b.label == "Download the model (.keras)" for b in at.get("download_button"))
+
+    # A learning rate of 10 with Adam explodes: the page says so and keeps run 1's model.
+    at.select_slider(key="cnn_lr").set_value(10.0).run()
+    at.button(key="cnn_train").click().run()
+    at.session_state["cnn_job"].wait(120)
+    at.run()
+    assert not at.exception
+    assert any("diverged" in e.value for e in at.error), [e.value for e in at.error]
+    runs = at.session_state["cnn_runs"]
+    assert len(runs) == 2 and runs[1]["model"] is None and runs[0]["model"] is not None
+    assert at.selectbox(key="cnn_inside_model").value.startswith("Run 1")
