@@ -11,7 +11,7 @@ RATES_KEY = "dream_rates"            # measured seconds per megapixel-step, per 
 INCEPTION_ERROR_KEY = "dream_inception_error"  # remembered download failure (no retry on every rerun)
 BACKBONE, INCEPTION = "Offline backbone", "InceptionV3"
 MODELS = {BACKBONE: "Offline backbone (ships with the project, 3 MB)",
-          INCEPTION: f"InceptionV3, ImageNet weights ({dream.INCEPTION_DOWNLOAD})"}
+          INCEPTION: "InceptionV3, ImageNet weights (downloads about 84 MB once)"}
 # Seconds per megapixel per step on the 2-core benchmark machine (bench/deep_dream.py); replaced by
 # the measurement of the session's last run.
 BENCH_RATES = {BACKBONE: 0.7, INCEPTION: 3.6}

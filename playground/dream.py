@@ -95,10 +95,15 @@ def load_inception() -> DreamModel:
         model = keras.applications.InceptionV3(weights="imagenet", include_top=False)
     except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
         raise ModelUnavailable(
-            f"Could not download the {INCEPTION_DOWNLOAD} ({type(exc).__name__}). "
+            f"Could not download the {INCEPTION_DOWNLOAD}: {_first_line(exc)}. "
             "Connect to the internet once (Keras caches it in ~/.keras/models) or use the "
             "offline backbone.") from None
     return inception_from_model(model, "InceptionV3 (ImageNet weights from keras.applications)")
+
+
+def _first_line(exc: Exception, limit: int = 120) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:limit]}" if text else type(exc).__name__
 
 
 def inception_from_model(model, source: str) -> DreamModel:
