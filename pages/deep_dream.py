@@ -8,7 +8,6 @@ JOB_KEY = "dream_job"
 META_KEY = "dream_job_meta"          # what the running job was started with (image, model, names)
 GALLERY_KEY = "dream_gallery"        # finished dreams with their settings
 RATES_KEY = "dream_rates"            # measured seconds per megapixel-step, per model
-INCEPTION_ERROR_KEY = "dream_inception_error"  # remembered download failure (no retry on every rerun)
 BACKBONE, INCEPTION = "Offline backbone", "InceptionV3"
 MODELS = {BACKBONE: "Offline backbone (ships with the project, 3 MB)",
           INCEPTION: "InceptionV3, ImageNet weights (downloads about 84 MB once)"}
@@ -34,23 +33,6 @@ def step_function(model_name: str, layers: tuple[str, ...], channel: int | None)
 @st.cache_data(show_spinner=False, max_entries=128)
 def preview(model_name: str, layer: str, channel: int | None = None) -> np.ndarray:
     return dream.layer_preview(load_model(model_name), layer, channel=channel)
-
-
-def choose_model() -> dream.DreamModel:
-    """The model radio; InceptionV3 falls back to the backbone (with the reason) when it cannot download."""
-    choice = st.radio("Network", list(MODELS), format_func=MODELS.get, key="dream_model", horizontal=True)
-    if choice == INCEPTION and INCEPTION_ERROR_KEY not in st.session_state:
-        try:
-            return load_model(INCEPTION)
-        except dream.ModelUnavailable as exc:
-            st.session_state[INCEPTION_ERROR_KEY] = str(exc)
-    if choice == INCEPTION:
-        st.warning(f"{st.session_state[INCEPTION_ERROR_KEY]} Using the offline backbone for now.",
-                   icon=":material/cloud_off:")
-        if st.button("Try the download again", key="dream_inception_retry", icon=":material/refresh:"):
-            del st.session_state[INCEPTION_ERROR_KEY]
-            st.rerun()
-    return load_model(BACKBONE)
 
 
 def target_controls(model: dream.DreamModel) -> tuple[dict[str, float], int | None, str]:
@@ -175,6 +157,7 @@ def comparison(original: np.ndarray, dreamed: np.ndarray, key: str) -> None:
 
 
 # --- page ------------------------------------------------------------------------------
+ui.keep_keras_session()  # otherwise every live refresh clears Keras' session and slows the dream down
 ui.page_header(
     "Deep dream",
     "Instead of changing the network to fit the image, change the image to excite the network: gradient "
@@ -200,7 +183,7 @@ with dream_tab:
         st.image(picked.rgb, caption=f"{picked.name}: {picked.rgb.shape[1]}x{picked.rgb.shape[0]} px",
                  width="stretch")
     with controls_col:
-        model = choose_model()
+        model, _ = ui.model_choice("dream_model", "Network", MODELS, load_model, BACKBONE, dream.ModelUnavailable)
         weights, channel, target_text = target_controls(model)
         settings = settings_controls(model, weights, channel)
         shapes = None

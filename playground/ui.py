@@ -288,3 +288,28 @@ def keep_keras_session() -> None:
 
     clean_without_keras.keeps_keras = True
     script_runner._clean_problem_modules = clean_without_keras  # noqa: SLF001
+
+
+def model_choice(key: str, label: str, options: dict[str, str], load: Callable[[str], object], fallback: str,
+                 unavailable: type[Exception] = ValueError):
+    """A radio of models whose download may fail; returns ``(loaded model, name actually used)``.
+
+    ``options`` maps a name to its radio label; ``load(name)`` loads it (cached by the
+    caller) and raises ``unavailable`` with a user message when it cannot. The failure is
+    remembered for the session (no retry on every rerun): the page shows the message,
+    uses ``fallback`` and offers a "Try the download again" button.
+    """
+    error_key = f"{key}_unavailable"
+    errors: dict[str, str] = st.session_state.setdefault(error_key, {})
+    choice = st.radio(label, list(options), format_func=options.get, key=key, horizontal=True)
+    if choice != fallback and choice not in errors:
+        try:
+            return load(choice), choice
+        except unavailable as exc:
+            errors[choice] = str(exc)
+    if choice != fallback:
+        st.warning(f"{errors[choice]} Using **{fallback}** for now.", icon=":material/cloud_off:")
+        if st.button("Try the download again", key=f"{key}_retry", icon=":material/refresh:"):
+            errors.pop(choice, None)
+            st.rerun()
+    return load(fallback), fallback
