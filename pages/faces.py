@@ -37,11 +37,10 @@ def load_demo() -> faces.DemoSet:
 # --- 1. detection --------------------------------------------------------------------------
 
 def detection_tab() -> None:
-    formula, note = st.columns([3, 2], vertical_alignment="center")
-    formula.latex(r"\begin{aligned}\text{Haar feature: } f &= \sum_{\text{white}} I - \sum_{\text{black}} I"
+    st.latex(r"\begin{aligned}\text{Haar feature: } f &= \sum_{\text{white}} I - \sum_{\text{black}} I"
                   r"\quad(\text{4 look-ups in the integral image})\\"
                   r"\text{HOG + SVM: face} &\iff w^\top \mathrm{HOG}(\text{window}) + b > 0\end{aligned}")
-    note.caption("A 24x24 window holds more than 160,000 Haar features; AdaBoost picks the useful few and the "
+    st.caption("A 24x24 window holds more than 160,000 Haar features; AdaBoost picks the useful few and the "
                  "cascade applies them stage by stage to each sub-window, rejecting most non-faces after a "
                  "handful of tests. Every detector scans an image pyramid (scaleFactor) and keeps boxes that "
                  "enough overlapping hits agree on (minNeighbors).")
@@ -155,11 +154,10 @@ def enrol_panel(detectors: faces.Detectors) -> None:
 
 
 def recognition_tab() -> None:
-    formula, note = st.columns([3, 2], vertical_alignment="center")
-    formula.latex(r"H = \big[h_{1,1}\,\|\,\dots\,\|\,h_{g_y,g_x}\big],\quad d(H, H') = \sum_i "
+    st.latex(r"H = \big[h_{1,1}\,\|\,\dots\,\|\,h_{g_y,g_x}\big],\quad d(H, H') = \sum_i "
                   r"\frac{2\,(H_i - H'_i)^2}{H_i + H'_i},\quad \text{who} = \begin{cases}\arg\min_k d(H, H_k) & "
                   r"\min_k d \le \text{threshold}\\ \text{unknown} & \text{otherwise}\end{cases}")
-    note.caption("LBPH (the course's parameters): LBP codes with **radius** and **neighbours**, cut into a "
+    st.caption("LBPH (the course's parameters): LBP codes with **radius** and **neighbours**, cut into a "
                  "**grid_x × grid_y** grid of cell histograms, concatenated. A face is the enrolled photo with the "
                  "smallest χ² distance, unless even that is above the **threshold**. See the HOG & LBP page for "
                  "the codes themselves.")
@@ -196,10 +194,10 @@ def recognition_tab() -> None:
         st.warning(f"Only one person ({names[0]}) is enrolled, so every face is either '{names[0]}' or unknown, "
                    "decided by the threshold alone. Enrol a second person to see recognition choose.",
                    icon=":material/person:")
-    st.plotly_chart(plots.image_grid([f for n in names for f in gallery[n][:6]],
-                                     titles=[n for n in names for _ in gallery[n][:6]], cols=12, cell_px=105,
+    st.plotly_chart(plots.image_grid([f for n in names for f in gallery[n][:3]],
+                                     titles=[n for n in names for _ in gallery[n][:3]], cols=6, cell_px=130,
                                      title=f"Enrolled: {recogniser.n_faces} faces of {len(names)} people "
-                                           f"({faces.FACE_SIZE}x{faces.FACE_SIZE} gray crops)"),
+                                           f"({faces.FACE_SIZE}x{faces.FACE_SIZE} gray crops; up to 3 shown each)"),
                     key="faces_gallery_grid", config={"displayModeBar": False})
     if probes:
         results = [recogniser.recognise(face, threshold) for _, face, _ in probes]

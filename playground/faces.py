@@ -119,7 +119,7 @@ class Detectors:
             elif detector == HOG_FACES:
                 rects, dlib_scores, _ = self._dlib_faces.run(image, hog.upsample, 0.0)
                 height, width = gray.shape
-                boxes = [_clip_box(r.left(), r.top(), r.right() - r.left(), r.bottom() - r.top(), width, height)
+                boxes = [clip_box(r.left(), r.top(), r.right() - r.left(), r.bottom() - r.top(), width, height)
                          for r in rects]
                 scores = [float(s) for s in dlib_scores]
             elif detector == HOG_PEOPLE:
@@ -145,7 +145,7 @@ class Detectors:
                          "at the camera, well lit and at least ~60 px wide.")
 
 
-def _clip_box(x: int, y: int, w: int, h: int, width: int, height: int) -> tuple[int, int, int, int]:
+def clip_box(x: int, y: int, w: int, h: int, width: int, height: int) -> tuple[int, int, int, int]:
     x0, y0 = max(0, x), max(0, y)
     x1, y1 = min(width, x + w), min(height, y + h)
     return int(x0), int(y0), int(max(0, x1 - x0)), int(max(0, y1 - y0))
@@ -181,10 +181,19 @@ def draw_boxes(image: np.ndarray, labelled: list[tuple[tuple[int, int, int, int]
     canvas = image.copy()
     thickness = max(2, round(max(image.shape[:2]) / 300))
     scale = max(0.4, thickness / 4)
+    placed: list[tuple[int, int, int, int]] = []  # tags drawn so far (x0, y0, x1, y1)
+
+    def overlaps(x0, y0, x1, y1):
+        return any(x0 < px1 and px0 < x1 and y0 < py1 and py0 < y1 for px0, py0, px1, py1 in placed)
+
     for (x, y, w, h), label, colour in labelled:
         cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
         (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
         top = max(0, y - th - 6)
+        # Boxes of several detectors often coincide: stack their tags instead of hiding one under another.
+        while overlaps(x, top, x + tw + 4, top + th + 6) and top + th + 6 < image.shape[0]:
+            top += th + 6
+        placed.append((x, top, x + tw + 4, top + th + 6))
         cv2.rectangle(canvas, (x, top), (x + tw + 4, top + th + 6), colour, -1)
         cv2.putText(canvas, label, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
                     cv2.LINE_AA)
