@@ -129,13 +129,7 @@ def enrol_panel(detectors: faces.Detectors) -> None:
             st.error("Give the person a name first.", icon=":material/badge:")
             return
         uploads = [(f.name, f.getvalue()) for f in files] if submitted else [("camera snapshot", snapshot.getvalue())]
-        added, problems = [], []
-        for label, data in uploads:
-            try:
-                rgb = images.decode_image(data, label)
-                added.append(faces.crop_face(rgb, detectors.largest_face(rgb, f"'{label}'")))
-            except ValueError as exc:
-                problems.append(str(exc))
+        added, problems = faces.faces_from_files(detectors, uploads)
         if added:
             gallery.setdefault(person, []).extend(added)
             st.success(f"Enrolled {len(added)} face(s) for {person}.", icon=":material/how_to_reg:")

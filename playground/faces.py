@@ -217,6 +217,22 @@ def crop_face(image: np.ndarray, box: tuple[int, int, int, int], margin: float =
     return images.resize_to(images.to_gray(image[y0:y1, x0:x1]), (FACE_SIZE, FACE_SIZE))
 
 
+def faces_from_files(detectors: Detectors, files: list[tuple[str, bytes]]) -> tuple[list[np.ndarray], list[str]]:
+    """Enrolment: decode each (name, bytes) photo and crop its largest face.
+
+    Returns the crops (FACE_SIZE x FACE_SIZE gray) and one message per file that could not be
+    used (unreadable, or no face found), so one bad photo never loses the good ones.
+    """
+    crops, problems = [], []
+    for name, data in files:
+        try:
+            rgb = check_image(images.decode_image(data, name))
+            crops.append(crop_face(rgb, detectors.largest_face(rgb, f"'{name}'")))
+        except ValueError as exc:
+            problems.append(str(exc))
+    return crops, problems
+
+
 # ---------------------------------------------------------------- LBPH recognition
 
 @dataclass(frozen=True)

@@ -99,3 +99,13 @@ def test_single_person_is_matched_only_below_threshold(demo):
 def test_crop_face_is_square_gray(astronaut):
     crop = faces.crop_face(astronaut, (177, 66, 95, 95))
     assert crop.shape == (faces.FACE_SIZE, faces.FACE_SIZE) and crop.dtype == np.uint8
+
+
+def test_enrolment_from_files_keeps_the_good_photos(detectors, astronaut):
+    files = [("eileen.png", images.encode_png(astronaut)), ("coffee.png", images.encode_png(images.sample_image("coffee"))),
+             ("notes.txt", b"not an image"), ("tiny.png", images.encode_png(np.zeros((8, 8, 3), np.uint8)))]
+    crops, problems = faces.faces_from_files(detectors, files)
+    assert len(crops) == 1 and crops[0].shape == (faces.FACE_SIZE, faces.FACE_SIZE)
+    assert len(problems) == 3
+    assert "No face found in 'coffee.png'" in problems[0]
+    assert "notes.txt" in problems[1] and "8x8" in problems[2]
