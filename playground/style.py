@@ -27,9 +27,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
+
+# Procedural style images, rendered by scripts/make_style_images.py.
+STYLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "styles"
 
 # --- tunables (the page's defaults) ------------------------------------------------
 IMAGE_SIDE = 256        # longer side of the stylised image (pixels)
@@ -53,7 +57,7 @@ BACKBONE_CONTENT = "block4_conv"
 BACKBONE_STYLE = {f"block{b}_conv": 1.0 for b in range(1, 6)}
 # Seconds per step per megapixel on an idle 2-core CPU (bench/style_transfer.py), for the
 # estimate the page shows before starting; the page refines it with the session's own runs.
-SECONDS_PER_MEGAPIXEL_STEP = {"Offline backbone": 1.6, "VGG19": 30.0}
+SECONDS_PER_MEGAPIXEL_STEP = {"Offline backbone": 1.5, "VGG19": 40.0}
 
 
 class ModelUnavailable(ValueError):
@@ -100,8 +104,9 @@ def load_vgg19() -> FeatureNet:
     try:
         model = keras.applications.VGG19(weights="imagenet", include_top=False)
     except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise ModelUnavailable(
-            f"Could not download the {VGG19_DOWNLOAD} ({type(exc).__name__}). "
+            f"Could not download the {VGG19_DOWNLOAD}: {reason}. "
             "Connect to the internet once (Keras caches it in ~/.keras/models) or use the "
             "offline backbone.") from None
     return vgg19_from_model(model, "VGG19 (ImageNet weights from keras.applications)")
@@ -131,6 +136,22 @@ def backbone_from_model(model, source: str) -> FeatureNet:
     style = {n: w for n, w in BACKBONE_STYLE.items() if n in layers}
     content = BACKBONE_CONTENT if BACKBONE_CONTENT in layers else layers[-1]
     return FeatureNet("Offline backbone", model, lambda rgb: rgb * 255.0, layers, content, style, source)
+
+
+def painted_style_names() -> list[str]:
+    """Names of the shipped procedural style images ("bold strokes", "mosaic", …)."""
+    return sorted(path.stem.replace("_", " ") for path in STYLES_DIR.glob("*.png"))
+
+
+def painted_style(name: str) -> np.ndarray:
+    """One shipped procedural style image as RGB uint8 (H, W, 3)."""
+    from playground import images
+
+    path = STYLES_DIR / f"{name.replace(' ', '_')}.png"
+    if not path.exists():
+        raise ValueError(f"No style image '{name}'; choose one of {', '.join(painted_style_names())} "
+                         "(rebuild them with `python scripts/make_style_images.py`).")
+    return images.decode_image(path.read_bytes(), path.name)
 
 
 # --- the losses (TensorFlow tensors in, scalar tensor out) -----------------------------
