@@ -1,9 +1,10 @@
 """Vision Playground router: page config and navigation only (no TensorFlow here)."""
 import streamlit as st
 
-from playground import catalog
+from playground import catalog, ui
 
 st.set_page_config(page_title="Vision Playground", page_icon=":material/visibility:", layout="wide")
+ui.keep_keras_session()  # background training must keep its compiled kernels between page reruns
 
 navigation = st.navigation({
     section: [st.Page(page.path, title=page.title, icon=page.icon, default=page.path == "pages/home.py")

@@ -1,11 +1,11 @@
 """Face recognition, deep: dlib's HOG and CNN detectors, aligned crops, 128-d descriptors,
 one-shot verification (1:1), recognition against enrolled people (1:K), and the triplet loss."""
-import cv2
 import numpy as np
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from playground import face_id, images, plots, ui
+from playground import face_id, faces, images, plots, ui, webcam
 
 MAX_SIDE = 800  # detection cost grows with pixels; the CNN detector takes ~1.4 s at 512 px
 GALLERY_KEY = "face_id_gallery"
@@ -25,28 +25,33 @@ def load_models() -> face_id.FaceModels:
     return face_id.FaceModels()
 
 
+@st.cache_resource(show_spinner="Loading OpenCV's cascades…")
+def load_cascades() -> faces.Detectors:
+    return faces.Detectors()
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def detect(image: np.ndarray, detector: str, upsample: int, threshold: float) -> face_id.Detection:
+def detect(image: np.ndarray, detector: str, upsample: int, threshold: float,
+           cascade: faces.CascadeSettings) -> tuple[list[tuple[tuple, str]], float]:
+    """[(box, label)] and seconds for one of the four detectors."""
+    if detector in (faces.HAAR, faces.LBP):
+        found = load_cascades().detect(image, detector, cascade)
+        return [(box, "face") for box in found.boxes], found.seconds
     models = load_models()
-    method = models.detect_cnn if detector == "cnn" else models.detect_hog
-    return method(image, upsample, threshold)
+    method = models.detect_cnn if detector == "dlib CNN" else models.detect_hog
+    found = method(image, upsample, threshold)
+    return [(f.box, f"{f.score:.2f}") for f in found.faces], found.seconds
+
+
+def boxes_on(image: np.ndarray, boxes, labels=None, colour=(79, 70, 229)) -> np.ndarray:
+    """``image`` with rectangles (x, y, w, h), each with its label (if any)."""
+    labels = labels or [""] * len(boxes)
+    return faces.draw_boxes(image, [(box, label, colour) for box, label in zip(boxes, labels)])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def main_face(image: np.ndarray, who: str) -> tuple[face_id.Face, str]:
     return load_models().main_face(image, who)
-
-
-def draw_boxes(image: np.ndarray, boxes, labels=None, colour=(79, 70, 229)) -> np.ndarray:
-    """Copy of ``image`` with rectangles (x, y, w, h) and optional labels above them."""
-    out = image.copy()
-    thickness = max(2, round(max(image.shape[:2]) / 300))
-    for i, (x, y, w, h) in enumerate(boxes):
-        cv2.rectangle(out, (x, y), (x + w, y + h), colour, thickness)
-        if labels:
-            cv2.putText(out, labels[i], (x, max(15, y - 6)), cv2.FONT_HERSHEY_SIMPLEX,
-                        0.4 + thickness * 0.15, colour, max(1, thickness - 1), cv2.LINE_AA)
-    return out
 
 
 def transformed(image: np.ndarray, change: str) -> np.ndarray:
@@ -60,36 +65,44 @@ def transformed(image: np.ndarray, change: str) -> np.ndarray:
 
 
 gallery: face_id.Gallery = st.session_state.setdefault(GALLERY_KEY, face_id.Gallery())
-detect_tab, verify_tab, recognise_tab, understand_tab = st.tabs(
-    ["Detection", "Verification (1:1)", "Recognition (1:K)", "Understand: embeddings & triplet loss"])
+detect_tab, verify_tab, recognise_tab, live_tab, understand_tab = st.tabs(
+    ["Detection", "Verification (1:1)", "Recognition (1:K)", "Live webcam", "Understand: embeddings & triplet loss"])
 
 with detect_tab:
     st.markdown(
-        "**HOG + linear SVM** (Dalal & Triggs) slides a window over an image pyramid and scores the "
-        "histogram of gradients in it: fast on a CPU, but it wants frontal faces of at least ~80 px. "
-        "dlib's **CNN (MMOD)** detector learns its own features: slower, but it finds turned, "
-        "small and badly lit faces. **Upsampling** enlarges the image first, so smaller faces reach "
-        "the detector's minimum size — at the price of time and false alarms.")
-    left, right = st.columns([1, 2])
+        "Four detectors, one photo. **Haar** and **LBP cascades** (Viola & Jones) reject non-faces "
+        "stage by stage with simple features: very fast, frontal faces only, many knobs. "
+        "**HOG + linear SVM** (Dalal & Triggs) scores the histogram of gradients in a sliding "
+        "window: robust to lighting, wants faces of at least ~80 px. dlib's **CNN (MMOD)** learns "
+        "its own features: slowest on a CPU, but it finds turned, small and badly lit faces. "
+        "**Upsampling** enlarges the image first so smaller faces reach the detectors' minimum size, "
+        "at the price of time and false alarms.")
+    left, right = st.columns([1, 3])
     with left:
         picked = ui.image_picker("face_id_detect", default="astronaut", max_side=MAX_SIDE)
+        st.markdown("**Cascades**")
+        cascade = faces.CascadeSettings(
+            st.slider("scaleFactor", 1.05, 1.5, 1.1, 0.01, key="face_id_scale"),
+            st.slider("minNeighbors", 0, 10, 5, key="face_id_neighbors"),
+            st.slider("minSize (px)", 10, 200, 30, key="face_id_min_size"))
+        st.markdown("**dlib**")
         upsample = st.slider("Upsample (times ×2)", 0, 2, 0, key="face_id_upsample")
         hog_threshold = st.slider("HOG score threshold", -1.0, 1.5, 0.0, 0.05, key="face_id_hog_threshold",
                                   help="Lower finds more faces and more false alarms.")
         cnn_threshold = st.slider("CNN confidence threshold", -1.0, 1.5, 0.0, 0.05, key="face_id_cnn_threshold")
         st.info("Try this: set *Upsample* to 1 on the astronaut. HOG now also fires on a patch of her "
-                "suit; the CNN detector does not.", icon=":material/lightbulb:")
+                "suit; the CNN does not. Then set minNeighbors to 0 and watch the cascades' raw hits.",
+                icon=":material/lightbulb:")
     with right, ui.guard("Face detection"):
-        columns = st.columns(2)
-        for column, (name, threshold) in zip(columns, (("hog", hog_threshold), ("cnn", cnn_threshold))):
-            with st.spinner(f"Running the {name.upper()} detector…"):
-                result = detect(picked.rgb, name, upsample, threshold)
-            labels = [f"{f.score:.2f}" for f in result.faces]
-            column.image(draw_boxes(picked.rgb, [f.box for f in result.faces], labels),
-                         caption=f"{result.detector}: {len(result.faces)} face(s) in "
-                                 f"{result.seconds * 1000:.0f} ms", width="stretch")
-        st.caption(f"Image {picked.rgb.shape[1]}x{picked.rgb.shape[0]} px. Numbers on boxes are the "
-                   "detector's score (HOG: SVM margin; CNN: confidence).")
+        settings = {faces.HAAR: 0.0, faces.LBP: 0.0, "dlib HOG": hog_threshold, "dlib CNN": cnn_threshold}
+        columns = st.columns(2) + st.columns(2)
+        for column, (name, threshold) in zip(columns, settings.items()):
+            with st.spinner(f"Running the {name} detector…"):
+                found, seconds = detect(picked.rgb, name, upsample, threshold, cascade)
+            column.image(boxes_on(picked.rgb, [box for box, _ in found], [label for _, label in found]),
+                         caption=f"{name}: {len(found)} face(s) in {seconds * 1000:.0f} ms", width="stretch")
+        st.caption(f"Image {picked.rgb.shape[1]}x{picked.rgb.shape[0]} px. Numbers on dlib's boxes are the "
+                   "detector's score (HOG: SVM margin; CNN: confidence). Cascades don't use upsampling.")
 
 with verify_tab:
     st.markdown(
@@ -116,9 +129,9 @@ with verify_tab:
                 st.warning(note, icon=":material/groups:")
         distance, same = face_id.verify(face_a.descriptor, face_b.descriptor, threshold)
         shown = st.columns([1, 1, 1, 1])
-        shown[0].image(draw_boxes(photo_a.rgb, [face_a.box]), caption="Photo A", width="stretch")
+        shown[0].image(boxes_on(photo_a.rgb, [face_a.box]), caption="Photo A", width="stretch")
         shown[1].image(face_a.chip, caption="A aligned (150x150)", width="stretch")
-        shown[2].image(draw_boxes(image_b, [face_b.box]), caption=f"Photo B ({change})", width="stretch")
+        shown[2].image(boxes_on(image_b, [face_b.box]), caption=f"Photo B ({change})", width="stretch")
         shown[3].image(face_b.chip, caption="B aligned (150x150)", width="stretch")
         verdict = st.success if same else st.error
         verdict(f"Distance {distance:.3f} {'<' if same else '≥'} τ = {threshold:.2f}: "
@@ -195,16 +208,73 @@ with recognise_tab:
     with ui.guard("Recognition"):
         if gallery.people:
             with st.spinner("Describing every face…"):
-                faces = load_models().faces(probe.rgb, upsample=0) or load_models().faces(probe.rgb, upsample=1)
-            if not faces:
+                found = load_models().faces(probe.rgb, upsample=0) or load_models().faces(probe.rgb, upsample=1)
+            if not found:
                 st.warning("No face found in this photo.", icon=":material/face_retouching_off:")
             else:
-                answers = [gallery.recognise(face.descriptor, probe_threshold) for face in faces]
+                answers = [gallery.recognise(face.descriptor, probe_threshold) for face in found]
                 labels = [f"{who or 'unknown'} ({d:.2f})" for who, d in answers]
-                st.image(draw_boxes(probe.rgb, [f.box for f in faces], labels), width=520,
+                st.image(boxes_on(probe.rgb, [f.box for f in found], labels), width=520,
                          caption="Name and distance to the nearest enrolled photo")
         else:
             st.caption("Enrol someone first.")
+    st.divider()
+    st.subheader("Deep descriptors vs LBPH on your people")
+    st.caption("Leave-one-out over the enrolled photos: each photo is recognised among all the others "
+               "(LBPH retrained without it), both from the same aligned crops.")
+    if st.button("Compare", key="face_id_compare", icon=":material/compare_arrows:"):
+        with ui.guard("The comparison"), st.spinner("Recognising every enrolled photo both ways…"):
+            scores = face_id.compare_with_lbph(gallery)
+            st.dataframe(pd.DataFrame([{"method": m.method, "accuracy": f"{m.accuracy:.0%}",
+                                        "time per face (ms)": round(m.ms_per_face, 2), "photos tested": m.photos}
+                                       for m in scores]), hide_index=True)
+            st.caption("LBPH compares pixel-pattern histograms, so lighting and pose changes hurt it; the "
+                       "descriptor distance was trained for exactly this. The descriptor's cost is paid once, "
+                       "at enrolment (~60 ms per face on a CPU).")
+
+with live_tab:
+    st.markdown("Every frame from your webcam: detect (dlib HOG on a frame shrunk to the processing width), "
+                "align, describe, and name the face by the nearest enrolled descriptor — green if closer "
+                "than τ, red *unknown* otherwise.")
+    live_threshold = st.slider("Threshold τ", 0.2, 1.0, face_id.SAME_PERSON_THRESHOLD, 0.01, key="face_id_live_threshold")
+    process_width = st.select_slider("Processing width (px)", [240, 320, 480, 640], 320, key="face_id_live_width",
+                                     help="Smaller is faster; faces must stay ~80 px wide after shrinking.")
+    rows, names = gallery.matrix()
+    if not names:
+        st.info("Nobody is enrolled: faces will be boxed but not named. Enrol yourself on the "
+                "Recognition tab first.", icon=":material/person_add:")
+    live_settings = face_id.LiveSettings(rows, tuple(names), live_threshold, process_width)
+    processor = st.session_state.get("face_id_processor")
+    if processor is None:
+        models = load_models()
+        processor = webcam.FrameProcessor(lambda frame, cfg: face_id.recognise_frame(models, frame, cfg),
+                                          live_settings)
+        st.session_state["face_id_processor"] = processor
+    processor.settings.set(live_settings)
+    stream_col, readout_col = st.columns([3, 2])
+    with stream_col:
+        ctx = ui.webcam_stream("face_id_stream", processor)
+    playing = bool(ctx and ctx.state.playing)
+
+    @st.fragment(run_every=0.5 if playing else None)
+    def live_readout() -> None:
+        answers, _ = processor.results.latest()
+        stats = processor.results.stats()
+        if processor.results.error:
+            st.error(f"Processing failed on a frame: {processor.results.error}", icon=":material/error:")
+        if answers is None:
+            st.caption("Press *Start* and allow the camera; names appear here.")
+            return
+        st.metric("Frames per second", f"{stats.fps:.1f}",
+                  help=f"processing p50 {stats.latency_p50_ms:.0f} ms, p95 {stats.latency_p95_ms:.0f} ms")
+        for box, name, distance in answers:
+            st.markdown(f"- **{name or 'unknown'}** — distance {distance:.2f}" if distance == distance
+                        else "- a face (nobody enrolled)")
+        if not answers:
+            st.caption("No face in the last frame.")
+
+    with readout_col:
+        live_readout()
 
 with understand_tab:
     st.markdown(

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground import faces
+
 # Conventional dlib threshold: descriptors of the same person are usually closer than this
 # (99.38% on LFW pairs, as dlib reports).
 SAME_PERSON_THRESHOLD = 0.6
@@ -54,9 +56,7 @@ class Face:
 
 
 def _rect_to_box(rect, width: int, height: int) -> tuple[int, int, int, int]:
-    left, top = max(0, rect.left()), max(0, rect.top())
-    right, bottom = min(width, rect.right()), min(height, rect.bottom())
-    return int(left), int(top), int(max(0, right - left)), int(max(0, bottom - top))
+    return faces.clip_box(rect.left(), rect.top(), rect.width(), rect.height(), width, height)
 
 
 class FaceModels:
@@ -83,8 +83,8 @@ class FaceModels:
         start = time.perf_counter()
         with self._lock:
             rects, scores, _ = self._hog.run(image, int(upsample), float(threshold))
-        faces = [FaceBox(_rect_to_box(r, image.shape[1], image.shape[0]), float(s)) for r, s in zip(rects, scores)]
-        return Detection("dlib HOG", _largest_first(faces), time.perf_counter() - start)
+        found = [FaceBox(_rect_to_box(r, image.shape[1], image.shape[0]), float(s)) for r, s in zip(rects, scores)]
+        return Detection("dlib HOG", _largest_first(found), time.perf_counter() - start)
 
     def detect_cnn(self, image: np.ndarray, upsample: int = 0, threshold: float = 0.0) -> Detection:
         """dlib's MMOD CNN detector; faces with confidence below ``threshold`` are dropped."""
@@ -92,9 +92,9 @@ class FaceModels:
         start = time.perf_counter()
         with self._lock:
             found = self._cnn(image, int(upsample))
-        faces = [FaceBox(_rect_to_box(d.rect, image.shape[1], image.shape[0]), float(d.confidence))
-                 for d in found if d.confidence >= threshold]
-        return Detection("dlib CNN", _largest_first(faces), time.perf_counter() - start)
+        kept = [FaceBox(_rect_to_box(d.rect, image.shape[1], image.shape[0]), float(d.confidence))
+                for d in found if d.confidence >= threshold]
+        return Detection("dlib CNN", _largest_first(kept), time.perf_counter() - start)
 
     def align(self, image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
         """5-point landmarks in ``box`` → (aligned 150x150 RGB chip, landmarks (5, 2) in pixels)."""
@@ -116,11 +116,11 @@ class FaceModels:
     def faces(self, image: np.ndarray, upsample: int = 0, detector: str = "hog") -> list[Face]:
         """Detect, align and describe every face, largest first."""
         detect = self.detect_cnn if detector == "cnn" else self.detect_hog
-        faces = []
+        described = []
         for found in detect(image, upsample).faces:
             chip, _ = self.align(image, found.box)
-            faces.append(Face(found.box, chip, self.describe_chip(chip)))
-        return faces
+            described.append(Face(found.box, chip, self.describe_chip(chip)))
+        return described
 
     def main_face(self, image: np.ndarray, who: str = "the photo") -> tuple[Face, str]:
         """The largest face, and a note for the user when there were several.
@@ -138,13 +138,7 @@ class FaceModels:
 
 
 def _check_image(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=2)
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f"Expected an RGB uint8 image, got shape {image.shape} and dtype {image.dtype}.")
-    if min(image.shape[:2]) < 20:
-        raise ValueError(f"The image is {image.shape[1]}x{image.shape[0]} pixels: too small to hold a face.")
-    return np.ascontiguousarray(image)
+    return np.ascontiguousarray(faces.check_image(image))
 
 
 def _largest_first(faces: list[FaceBox]) -> list[FaceBox]:
@@ -200,6 +194,92 @@ class Gallery:
         names = [name for name, known in self.descriptors.items() for _ in known]
         rows = [d for known in self.descriptors.values() for d in known]
         return (np.stack(rows) if rows else np.zeros((0, DESCRIPTOR_SIZE))), names
+
+
+@dataclass(frozen=True)
+class MethodScore:
+    """Leave-one-out result of one recogniser over a gallery: accuracy in [0, 1] and ms per face."""
+
+    method: str
+    accuracy: float
+    ms_per_face: float
+    photos: int
+
+
+def compare_with_lbph(gallery: Gallery, lbph: "faces.LbphSettings" = faces.LbphSettings()) -> list[MethodScore]:
+    """Deep descriptors vs OpenCV's LBPH on the same enrolled photos, leave-one-out.
+
+    Each photo in turn is held out and recognised among the others (for LBPH, a model
+    trained without it); both methods see the same aligned chips (LBPH as 100x100 gray).
+    The time per face covers the comparison only (descriptors were computed at enrolment;
+    LBPH histograms are computed for the held-out face).
+    """
+    from playground import images
+
+    rows, names = gallery.matrix()
+    counts = {name: names.count(name) for name in set(names)}
+    if len(counts) < 2 or max(counts.values()) < 2:
+        raise ValueError("To compare, enrol at least two people and two photos of someone.")
+    grays = [images.resize_to(images.to_gray(chip), (faces.FACE_SIZE, faces.FACE_SIZE))
+             for person in gallery.people for chip in gallery.chips[person]]
+    testable = [i for i, name in enumerate(names) if counts[name] >= 2]
+    deep_hits, lbph_hits, deep_seconds, lbph_seconds = 0, 0, 0.0, 0.0
+    for i in testable:
+        others = [j for j in range(len(names)) if j != i]
+        start = time.perf_counter()
+        nearest = others[int(np.argmin(np.linalg.norm(rows[others] - rows[i], axis=1)))]
+        deep_seconds += time.perf_counter() - start
+        deep_hits += names[nearest] == names[i]
+        held_out = {}
+        for j in others:
+            held_out.setdefault(names[j], []).append(grays[j])
+        recogniser = faces.LbphRecognizer(held_out, lbph)
+        start = time.perf_counter()
+        answer = recogniser.recognise(grays[i], threshold=np.inf)
+        lbph_seconds += time.perf_counter() - start
+        lbph_hits += answer.name == names[i]
+    n = len(testable)
+    return [MethodScore("dlib ResNet descriptors", deep_hits / n, deep_seconds / n * 1000, n),
+            MethodScore("OpenCV LBPH", lbph_hits / n, lbph_seconds / n * 1000, n)]
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """What the webcam callback needs: the gallery's descriptors (N, 128) with names, the
+    unknown threshold, and the width frames are shrunk to before detection (speed)."""
+
+    descriptors: np.ndarray
+    names: tuple[str, ...]
+    threshold: float = SAME_PERSON_THRESHOLD
+    process_width: int = 480
+
+
+def recognise_frame(models: FaceModels, frame_bgr: np.ndarray, settings: LiveSettings
+                    ) -> tuple[np.ndarray, list[tuple[tuple[int, int, int, int], str | None, float]]]:
+    """One webcam frame: find, describe and name every face, draw the answers.
+
+    Returns the annotated BGR frame and ``[(box in frame pixels, name or None, distance)]``.
+    """
+    import cv2
+
+    height, width = frame_bgr.shape[:2]
+    scale = min(1.0, settings.process_width / width)
+    small = cv2.resize(frame_bgr, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+    answers = []
+    for face in models.faces(rgb):
+        box = tuple(int(round(v / scale)) for v in face.box)
+        if len(settings.names):
+            distances = np.linalg.norm(settings.descriptors - face.descriptor, axis=1)
+            best = int(np.argmin(distances))
+            name = settings.names[best] if distances[best] < settings.threshold else None
+            answers.append((box, name, float(distances[best])))
+        else:
+            answers.append((box, None, float("nan")))
+    known, unknown = (5, 150, 105), (225, 29, 72)  # RGB; reversed below for the BGR frame
+    labelled = [(box, f"{name or 'unknown'} {distance:.2f}" if distance == distance else "nobody enrolled",
+                 (known if name else unknown)[::-1]) for box, name, distance in answers]
+    return faces.draw_boxes(frame_bgr, labelled), answers
 
 
 def demo_people(strangers: int = 4) -> dict[str, list[np.ndarray]]:

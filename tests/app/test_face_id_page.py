@@ -32,6 +32,11 @@ def test_demo_gallery_then_recognition_and_triplet(at):
     assert any("Enrolled: 5 people" in s.value for s in at.subheader)
     latex = " ".join(l.value for l in at.latex)
     assert r"\max(" in latex  # the triplet loss with live numbers
+    at.button(key="face_id_compare").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["method"]) == ["dlib ResNet descriptors", "OpenCV LBPH"]
+    assert table["accuracy"][0] == "100%"
 
 
 def test_enrol_without_name_or_photo_gives_a_message(at):

@@ -68,7 +68,7 @@ def test_same_face_is_close_and_a_non_face_is_far(models, astronaut):
 def test_no_face_and_tiny_images_give_clear_messages(models):
     with pytest.raises(ValueError, match="No face found in the coffee"):
         models.main_face(sample_image("coffee"), who="the coffee")
-    with pytest.raises(ValueError, match="10x10 pixels: too small"):
+    with pytest.raises(ValueError, match="only 10x10 pixels"):
         models.detect_hog(np.zeros((10, 10, 3), np.uint8))
 
 
@@ -110,3 +110,31 @@ def test_demo_gallery_separates_people(models):
     np.fill_diagonal(distances, np.inf)
     assert [names[j] for j in distances.argmin(1)] == names
     assert face_id.project_2d(rows).shape == (len(rows), 2)
+
+
+def test_deep_descriptors_beat_or_match_lbph_on_the_demo(models):
+    gallery = face_id.Gallery()
+    for person, photos in face_id.demo_people(strangers=3).items():
+        for photo in photos:
+            gallery.enrol(person, models.main_face(photo, person)[0])
+    deep, lbph = face_id.compare_with_lbph(gallery)
+    assert deep.photos == lbph.photos == len(gallery.matrix()[1])
+    assert deep.accuracy == 1.0 and deep.accuracy >= lbph.accuracy
+    with pytest.raises(ValueError, match="two people"):
+        face_id.compare_with_lbph(face_id.Gallery())
+
+
+def test_live_frame_names_the_enrolled_face(models, astronaut):
+    frame_bgr = np.zeros((480, 640, 3), np.uint8)
+    frame_bgr[:, 80:560] = cv2.cvtColor(cv2.resize(astronaut, (480, 480)), cv2.COLOR_RGB2BGR)
+    face, _ = models.main_face(astronaut)
+    settings = face_id.LiveSettings(face.descriptor[None], ("Eileen",), process_width=480)
+    annotated, answers = face_id.recognise_frame(models, frame_bgr, settings)
+    assert annotated.shape == frame_bgr.shape and not np.array_equal(annotated, frame_bgr)
+    (box, name, distance), = answers
+    assert name == "Eileen" and distance < 0.4
+    # The box is in frame pixels: it overlaps Haar's face on the photo, mapped into the frame.
+    x, y, w, h = (v * 480 / 512 for v in haar_face(astronaut))
+    assert iou(box, (x + 80, y, w, h)) > 0.5
+    unknown = face_id.LiveSettings(np.ones((1, 128)), ("Nobody",))
+    assert face_id.recognise_frame(models, frame_bgr, unknown)[1][0][1] is None
