@@ -104,6 +104,8 @@ def settings_controls(model: dream.DreamModel, weights: dict[str, float], channe
 
 
 def live_view(snapshot: jobs.Snapshot) -> None:
+    if snapshot.finished:  # "Before and after" below takes over
+        return
     meta = st.session_state.get(META_KEY) or {}
     left, right = st.columns(2)
     if "original" in meta:
