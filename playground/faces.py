@@ -189,10 +189,15 @@ def draw_boxes(image: np.ndarray, labelled: list[tuple[tuple[int, int, int, int]
     for (x, y, w, h), label, colour in labelled:
         cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
         (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-        top = max(0, y - th - 6)
-        # Boxes of several detectors often coincide: stack their tags instead of hiding one under another.
-        while overlaps(x, top, x + tw + 4, top + th + 6) and top + th + 6 < image.shape[0]:
-            top += th + 6
+        # Boxes of several detectors often coincide: stack their tags upwards (downwards once the
+        # top edge is reached) instead of hiding one under another.
+        top, step = max(0, y - th - 6), -(th + 6)
+        while overlaps(x, top, x + tw + 4, top + th + 6):
+            if top + step < 0:
+                top, step = y + h - (th + 6), th + 6  # the next step lands just below the box
+            elif top + step + th + 6 > image.shape[0]:
+                break
+            top += step
         placed.append((x, top, x + tw + 4, top + th + 6))
         cv2.rectangle(canvas, (x, top), (x + tw + 4, top + th + 6), colour, -1)
         cv2.putText(canvas, label, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
