@@ -389,3 +389,47 @@ def demo_set(detectors: Detectors, views: int = 6, strangers: int = 3) -> DemoSe
             "zoom, mirror, lighting, noise) of ONE photo — scikit-image's astronaut (Eileen Collins) and 25x25 "
             "faces from its LFW subset, upscaled. Easier than real life: enrol real photos for the real test.")
     return DemoSet(gallery, probes, note)
+
+
+# ---------------------------------------------------------------- live video
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """What the live stream runs on each frame: detectors, their settings, the width frames are
+    shrunk to before detecting (px; smaller = faster) and, optionally, an LBPH recogniser that names
+    the faces the first face detector finds."""
+
+    detectors: tuple[str, ...] = (HAAR,)
+    cascade: CascadeSettings = CascadeSettings(scale_factor=1.2)
+    hog: HogSettings = HogSettings()
+    haar_model: str = "frontal face"
+    process_width: int = 320
+    recogniser: LbphRecognizer | None = None
+    threshold: float | None = None
+
+
+def detect_frame(detectors: Detectors, frame_bgr: np.ndarray, settings: LiveSettings
+                 ) -> tuple[np.ndarray, list[Detection]]:
+    """One webcam frame (BGR uint8): run the chosen detectors on a copy shrunk to
+    ``process_width``, then draw their boxes (scaled back) with each detector's time, and names
+    when a recogniser is set. Returns the annotated BGR frame and the detections (full-size boxes)."""
+    import cv2
+
+    rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+    scale = min(1.0, settings.process_width / rgb.shape[1])
+    small = images.resize_max(rgb, max(1, round(max(rgb.shape[:2]) * scale)))
+    found = []
+    for name in settings.detectors:
+        detection = detectors.detect(small, name, settings.cascade, settings.hog, settings.haar_model)
+        detection.boxes = [tuple(int(round(v / scale)) for v in box) for box in detection.boxes]
+        found.append(detection)
+    labelled = [(box, f"{d.detector.split(' (')[0]} {d.seconds * 1000:.0f} ms", DETECTOR_COLOURS[d.detector])
+                for d in found for box in d.boxes]
+    faces_found = next((d.boxes for d in found if d.detector != HOG_PEOPLE), [])
+    if settings.recogniser is not None:
+        for box in faces_found:
+            who = settings.recogniser.recognise(crop_face(rgb, box), settings.threshold)
+            labelled.append(((box[0], box[1] + box[3], box[2], 0), f"{who.name or 'unknown'} {who.distance:.0f}",
+                             (5, 150, 105) if who.name else (225, 29, 72)))
+    annotated = draw_boxes(rgb, labelled)
+    return cv2.cvtColor(annotated, cv2.COLOR_RGB2BGR), found

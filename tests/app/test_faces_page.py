@@ -12,7 +12,7 @@ from tests.app.conftest import open_page
 pytestmark = pytest.mark.app
 
 PAGE = "pages/faces.py"
-TABS = ["1 · Detection", "2 · Recognition with LBPH"]
+TABS = ["1 · Detection", "2 · Recognition with LBPH", "3 · Live"]
 
 
 def chart_titles(at) -> list[str]:
@@ -76,3 +76,16 @@ def test_enrolment_single_person_and_removal():
     at.button(key="faces_remove_0").click().run()
     assert not at.exception
     assert at.session_state["faces_gallery"] == {}
+
+
+def test_live_tab_degrades_to_a_message_under_apptest():
+    # AppTest has no webrtc session: the stream explains itself and the settings still apply.
+    at = open_page(PAGE)
+    at.session_state["faces_tab"] = TABS[2]
+    at.run()
+    assert not at.exception and not at.error
+    at.toggle(key="faces_live_lbph").set_value(True).run()
+    assert not at.exception and not at.error
+    assert any("Naming with LBPH" in c.value for c in at.caption)
+    settings = at.session_state["faces_processor"].settings.get()
+    assert settings.recogniser is not None and settings.detectors == (faces.HAAR,)

@@ -109,3 +109,21 @@ def test_enrolment_from_files_keeps_the_good_photos(detectors, astronaut):
     assert len(problems) == 3
     assert "No face found in 'coffee.png'" in problems[0]
     assert "notes.txt" in problems[1] and "8x8" in problems[2]
+
+
+def test_detect_frame_scales_boxes_back_and_names_the_face(detectors, astronaut, demo):
+    import cv2
+
+    frame = cv2.cvtColor(images.resize_to(astronaut[:384], (480, 640)), cv2.COLOR_RGB2BGR)  # a 640x480 "webcam"
+    recogniser = faces.LbphRecognizer(demo.gallery)
+    settings = faces.LiveSettings(detectors=(faces.HAAR, faces.HOG_FACES), process_width=320,
+                                  recogniser=recogniser, threshold=1e9)
+    annotated, found = faces.detect_frame(detectors, frame, settings)
+    assert annotated.shape == frame.shape
+    face_point = tuple(round(v * 1.25) for v in ASTRONAUT_FACE_POINT)  # 512 → 640 px
+    for detection in found:
+        assert len(detection.boxes) == 1 and _contains(detection.boxes[0], face_point)
+    # Haar on the half-size copy lands where Haar on the full frame does (within the pyramid step).
+    full = detectors.detect(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), faces.HAAR, faces.CascadeSettings(1.2)).boxes[0]
+    assert np.abs(np.subtract(found[0].boxes[0], full)).max() <= 0.25 * full[2]
+    assert not np.array_equal(annotated, frame)
