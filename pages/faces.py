@@ -242,7 +242,8 @@ def live_tab() -> None:
                                help="Smaller is faster; faces must stay ~30 px wide (80 px for dlib) after shrinking.")
     scale_factor = c[2].slider("scaleFactor", 1.05, 1.5, 1.2, 0.05, key="faces_live_scale",
                                help="1.2 or more keeps Haar around 10-25 ms a frame.")
-    name_them = c[3].toggle("Name faces (LBPH)", key="faces_live_lbph")
+    name_them = c[3].toggle("LBPH names", key="faces_live_lbph",
+                           help="Name each face with the LBPH recogniser of the Recognition tab's people.")
     recogniser, threshold = None, None
     if name_them:
         gallery = load_demo().gallery if st.session_state.get("faces_mode", "Offline demo") == "Offline demo" \
