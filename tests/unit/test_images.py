@@ -1,8 +1,4 @@
 """The safe decoder: every bad upload is refused with a message; good ones match OpenCV's decoding."""
-import io
-import struct
-import zlib
-
 import cv2
 import numpy as np
 import pytest
@@ -10,6 +6,8 @@ from PIL import Image
 
 from playground import images
 from playground.images import ImageError, decode_image
+from tests.badfiles import (animated_gif, cmyk_jpeg, exif_rotated_jpeg, huge_png_header, pil_bytes, random_bytes,
+                             rgba_png, sixteen_bit_png, text_bytes, truncated_jpeg)
 from tests.conftest import png_bytes
 
 
@@ -19,25 +17,10 @@ def opencv_rgb(data: bytes) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def pil_bytes(image: Image.Image, fmt: str, **kwargs) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **kwargs)
-    return buffer.getvalue()
-
-
-def huge_png_header(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims width x height (a decompression bomb's first bytes)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
-
-
 @pytest.mark.parametrize("data, fragment", [
     (b"", "empty"),
-    (bytes(np.random.default_rng(0).integers(0, 256, 2000, dtype=np.uint8)), "not an image"),
-    (b"hello, I am a text file\n" * 20, "not an image"),
+    (random_bytes(), "not an image"),
+    (text_bytes(), "not an image"),
 ])
 def test_refuses_non_images(data, fragment):
     with pytest.raises(ImageError, match=fragment):
@@ -45,10 +28,8 @@ def test_refuses_non_images(data, fragment):
 
 
 def test_refuses_truncated_jpeg(rng):
-    photo = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
-    data = pil_bytes(Image.fromarray(photo), "JPEG")
     with pytest.raises(ImageError, match="damaged or truncated"):
-        decode_image(data[: len(data) // 2], "cut.jpg")
+        decode_image(truncated_jpeg(rng), "cut.jpg")
 
 
 @pytest.mark.parametrize("width, height, fragment", [
@@ -81,25 +62,20 @@ def test_grayscale_and_one_pixel(rng):
 
 
 def test_rgba_composited_on_white():
-    rgba = np.zeros((4, 4, 4), np.uint8)
-    rgba[..., 0] = 200
-    rgba[:2, :, 3] = 255  # top half opaque red, bottom half transparent
-    out = decode_image(png_bytes(rgba))
+    out = decode_image(rgba_png(4, 4))  # top half opaque (200, 0, 0), bottom half transparent
     np.testing.assert_array_equal(out[0, 0], [200, 0, 0])
     np.testing.assert_array_equal(out[3, 0], [255, 255, 255])
 
 
 def test_16_bit_png_scaled_to_8_bit():
-    wide = np.linspace(0, 65535, 64, dtype=np.uint16).reshape(8, 8)
-    data = pil_bytes(Image.fromarray(wide), "PNG")
+    data = sixteen_bit_png()
     out = decode_image(data)
     reference = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED).astype(float) / 65535 * 255
     np.testing.assert_allclose(out[..., 0], reference, atol=1.0)
 
 
 def test_cmyk_jpeg_converted(rng):
-    cmyk = Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).convert("CMYK")
-    data = pil_bytes(cmyk, "JPEG", quality=95)
+    data = cmyk_jpeg(rng, 16, 16)
     out = decode_image(data)
     assert out.shape == (16, 16, 3)
     # OpenCV reads CMYK JPEGs too; both undo the same (lossy) conversion.
@@ -107,19 +83,13 @@ def test_cmyk_jpeg_converted(rng):
 
 
 def test_animated_gif_first_frame():
-    frames = [Image.new("RGB", (6, 6), colour) for colour in ((255, 0, 0), (0, 0, 255))]
-    buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100)
-    out = decode_image(buffer.getvalue(), "anim.gif")
+    out = decode_image(animated_gif(((255, 0, 0), (0, 0, 255)), (6, 6)), "anim.gif")  # red, then blue
     assert out.shape == (6, 6, 3)
     assert out[..., 0].mean() > 200 and out[..., 2].mean() < 50
 
 
 def test_exif_rotation_applied_like_opencv(rng):
-    photo = Image.fromarray(rng.integers(0, 256, (10, 30, 3), dtype=np.uint8))
-    exif = Image.Exif()
-    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to display
-    data = pil_bytes(photo, "JPEG", exif=exif.tobytes(), quality=100)
+    data = exif_rotated_jpeg(rng, 10, 30)  # orientation 6: rotate 90 degrees clockwise to display
     out = decode_image(data)
     assert out.shape == (30, 10, 3)
     assert np.abs(out.astype(int) - opencv_rgb(data).astype(int)).mean() < 2
