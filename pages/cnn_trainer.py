@@ -314,7 +314,7 @@ def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> Non
     cols[1].metric("Mistakes", f"{int((y_pred != y_true).sum()):,} of {len(y_true):,}")
     worst = int(np.nanargmin(training.per_class_accuracy(matrix)))
     cols[2].metric("Hardest class", data.class_names[worst],
-                   f"{training.per_class_accuracy(matrix)[worst]:.0%} right", delta_color="off")
+                   f"{training.per_class_accuracy(matrix)[worst]:.0%} right", delta_color="off", delta_arrow="off")
 
     st.subheader("Confusion matrix")
     st.caption("Rows are the true class, columns the prediction. **Click a cell** to see those images "
