@@ -151,11 +151,10 @@ def tex_number(value: float) -> str:
 
 
 def settings_text(item: dict) -> str:
+    """One line with the weights, layers and optimiser settings of a gallery item."""
     s = item["settings"]
     layers = ", ".join(f"{n.replace('_conv', '')}×{w:g}" for n, w in s["style_layers"].items())
-    return (f"**{item['content_name']}** in the style of **{item['style_name']}** · {item['net']} · "
-            f"{item['steps_done']} steps in {item['elapsed_s']:.0f} s{' (stopped)' if item['stopped'] else ''}  \n"
-            f"α {s['content_weight']:g}, β {s['style_weight']:g}, γ {s['tv_weight']:g}"
+    return (f"α {s['content_weight']:g}, β {s['style_weight']:g}, γ {s['tv_weight']:g}"
             f"{' (balanced)' if s['balance'] else ''} · content {s['content_layer']} · style {layers} · "
             f"lr {s['learning_rate']:g} · from {s['start_from']}")
 
@@ -235,7 +234,10 @@ with gallery_tab:
         for col, item in zip(cols, gallery[start_index:start_index + GALLERY_COLUMNS]):
             with col:
                 st.image(item["image"], width="stretch")
-                st.markdown(settings_text(item))
+                st.markdown(f"**{item['content_name']}** in the style of **{item['style_name']}** · {item['net']} · "
+                            f"{item['steps_done']} steps in {item['elapsed_s']:.0f} s"
+                            f"{' (stopped)' if item['stopped'] else ''}")
+                st.caption(settings_text(item))
                 st.download_button("PNG", images.encode_png(item["image"]), file_name=f"style_{item['job_id']}.png",
                                    mime="image/png", key=f"style_gallery_dl_{item['job_id']}",
                                    icon=":material/download:")

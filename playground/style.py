@@ -234,7 +234,7 @@ class StyleSettings:
     image_side: int = IMAGE_SIDE
     steps: int = STEPS
     learning_rate: float = LEARNING_RATE
-    start_from: str = "content"   # "content" or "noise"
+    start_from: str = "content"   # "content" or "noise" (gray 0.5 plus Gaussian noise, σ 0.1)
     balance: bool = True          # measure each term relative to its value between content and style image
     seed: int = 0
 
@@ -437,7 +437,7 @@ def stylise(net: FeatureNet, content_rgb: np.ndarray, style_rgb: np.ndarray, set
                **{f"lambda:{n}": float(layer_weights[i]) for i, n in enumerate(style_layers)}}
     if settings.start_from == "noise":
         rng = np.random.default_rng(settings.seed)
-        start = rng.uniform(0.0, 1.0, content.shape).astype(np.float32)
+        start = np.clip(rng.normal(0.5, 0.1, content.shape), 0, 1).astype(np.float32)
     else:
         start = content.numpy()
     image = tf.Variable(start, trainable=True)

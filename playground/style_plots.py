@@ -18,7 +18,9 @@ def gram_heatmaps(matrices: dict[str, np.ndarray], height: int = 380) -> go.Figu
     for i, matrix in enumerate(matrices.values(), start=1):
         fig.add_trace(go.Heatmap(z=matrix, coloraxis="coloraxis", xgap=1, ygap=1,
                                  hovertemplate="channels %{y} & %{x}: %{z:.4g}<extra></extra>"), row=1, col=i)
-        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i)
+        edge = [-0.5, matrix.shape[0] - 0.5]
+        fig.update_xaxes(range=edge, constrain="domain", row=1, col=i)
+        fig.update_yaxes(range=edge[::-1], scaleanchor=f"x{i if i > 1 else ''}", constrain="domain", row=1, col=i)
     fig.update_layout(coloraxis=dict(colorscale="Viridis", cmin=0.0, cmax=top), height=height,
                       margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
     return fig
