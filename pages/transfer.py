@@ -55,9 +55,9 @@ def cached_example() -> dict[str, list[tuple[str, bytes]]]:
     return transfer.example_task()
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def thumbnail(data: bytes, side: int = 72) -> np.ndarray:
-    return images.resize_to(images.decode_image(data), (side, side))
+@st.cache_data(show_spinner=False, max_entries=64)
+def contact_sheet(files: list[tuple[str, bytes]]) -> np.ndarray:
+    return transfer.contact_sheet(files, side=56, cols=12)
 
 
 def new_class(name: str, files: list | None = None) -> dict:
@@ -92,7 +92,7 @@ with tab_classes:
     st.markdown(f"Name **{transfer.MIN_CLASSES}–{transfer.MAX_CLASSES} classes** and give each a few images "
                 "(10–30 is plenty): upload many at once, take camera snapshots, or bring a zip with one folder "
                 "per class. The example task is 4 Fashion-MNIST classes (sandals, sneakers, ankle boots, bags).")
-    top = st.columns([1.2, 1.2, 1, 3])
+    top = st.columns([1, 1, 1, 1])
     if top[0].button("Load the example task", icon=":material/restart_alt:", key="tl_example"):
         load_example()
         st.rerun()
@@ -110,34 +110,35 @@ with tab_classes:
     for entry in classes:
         cid = entry["id"]
         with st.container(border=True):
-            head = st.columns([2, 3, 1])
-            entry["name"] = head[0].text_input("Class name", entry["name"], key=f"tl_name_{cid}", max_chars=40)
-            head[1].markdown(f"**{len(entry['files'])}** image(s)")
-            if head[2].button("Delete class", key=f"tl_del_{cid}", icon=":material/delete:"):
+            left, right = st.columns([1, 3])
+            entry["name"] = left.text_input("Class name", entry["name"], key=f"tl_name_{cid}", max_chars=40)
+            left.markdown(f"**{len(entry['files'])}** image(s)")
+            if left.button("Delete class", key=f"tl_del_{cid}", icon=":material/delete:"):
                 classes.remove(entry)
                 st.rerun()
-            uploads = st.file_uploader(f"Add images to '{entry['name']}'", type=images.UPLOAD_TYPES,
-                                       accept_multiple_files=True,
-                                       key=f"tl_up_{cid}_{st.session_state.get(f'tl_upn_{cid}', 0)}")
-            if uploads:
-                added = transfer.prepare_uploads([(f.name, f.getvalue()) for f in uploads])
-                entry["files"].extend(added.files)
-                report_added(added, f"'{entry['name']}'")
-                st.session_state[f"tl_upn_{cid}"] = st.session_state.get(f"tl_upn_{cid}", 0) + 1  # clear the widget
-                st.rerun()
-            if entry["files"]:
-                shown = entry["files"][-THUMBS_SHOWN:]
-                st.image([thumbnail(data) for _, data in shown], width=56)
-                if len(entry["files"]) > THUMBS_SHOWN:
-                    st.caption(f"Showing the last {THUMBS_SHOWN} of {len(entry['files'])}.")
-                remove = st.multiselect("Remove images", [name for name, _ in entry["files"]], key=f"tl_rm_{cid}",
-                                        placeholder="pick images to remove")
-                if remove and st.button("Remove selected", key=f"tl_rm_go_{cid}", icon=":material/remove:"):
-                    entry["files"] = [f for f in entry["files"] if f[0] not in set(remove)]
-                    st.session_state.pop(f"tl_rm_{cid}", None)
+            with right:
+                uploads = st.file_uploader(f"Add images to '{entry['name']}' (many at once)", type=images.UPLOAD_TYPES,
+                                           accept_multiple_files=True,
+                                           key=f"tl_up_{cid}_{st.session_state.get(f'tl_upn_{cid}', 0)}")
+                if uploads:
+                    added = transfer.prepare_uploads([(f.name, f.getvalue()) for f in uploads])
+                    entry["files"].extend(added.files)
+                    report_added(added, f"'{entry['name']}'")
+                    st.session_state[f"tl_upn_{cid}"] = st.session_state.get(f"tl_upn_{cid}", 0) + 1  # clears it
                     st.rerun()
-            else:
-                st.caption("No images yet.")
+                if entry["files"]:
+                    shown = entry["files"][-THUMBS_SHOWN:]
+                    st.image(contact_sheet(shown), caption=None if len(shown) == len(entry["files"]) else
+                             f"The last {THUMBS_SHOWN} of {len(entry['files'])}.")
+                    pick, go_remove = st.columns([4, 1], vertical_alignment="bottom")
+                    remove = pick.multiselect("Remove images", [name for name, _ in entry["files"]],
+                                              key=f"tl_rm_{cid}", placeholder="pick images to remove")
+                    if go_remove.button("Remove", key=f"tl_rm_go_{cid}", icon=":material/remove:", disabled=not remove):
+                        entry["files"] = [f for f in entry["files"] if f[0] not in set(remove)]
+                        st.session_state.pop(f"tl_rm_{cid}", None)
+                        st.rerun()
+                else:
+                    st.caption("No images yet.")
 
     extra_left, extra_right = st.columns(2)
     with extra_left, st.container(border=True):
@@ -282,7 +283,7 @@ with tab_why:
                 x = transfer.prepare_image(picked.rgb, result.image_size)
                 target = st.selectbox("Explain class", range(len(result.class_names)), index=top, key="tl_cam_target",
                                       format_func=lambda i: result.class_names[i])
-                heat, _ = explain.grad_cam(result.model, x, target)
+                heat, _ = transfer.grad_cam(result.model, x, target)
                 view = images.resize_to(explain.overlay(x / 255.0, heat), (256, 256))
                 st.image(view, caption=f"Grad-CAM for '{result.class_names[target]}' (last backbone convolution): "
                                        "red = regions that raise this class's score.", width=320)

@@ -1,6 +1,6 @@
 """Transfer learning and fine-tuning: teach a pretrained network your own classes.
 
-The classifier is ``backbone feature maps → global average pool → dropout → dense softmax``
+The classifier is ``backbone feature maps → global average pool → standardise → dropout → dense softmax``
 in one flat Keras graph whose input is RGB in [0, 255] (so Grad-CAM from
 :mod:`playground.explain` looks straight into the backbone). Training has the course's
 two phases:
@@ -116,6 +116,24 @@ def prepare_uploads(files: list[tuple[str, bytes]], max_side: int = STORED_MAX_S
             added.downscaled += 1
         added.files.append((name, encode_png(rgb)))
     return added
+
+
+def contact_sheet(files: list[tuple[str, bytes]], side: int = 64, cols: int = 12, gap: int = 3) -> np.ndarray:
+    """Thumbnails of image files in a grid, RGB uint8 (rows * (side + gap), cols * (side + gap), 3)
+    on white; unreadable files are left blank (they were checked when added)."""
+    from playground.images import resize_to
+
+    rows = max(1, -(-len(files) // cols))
+    cols = max(1, min(cols, len(files)))
+    sheet = np.full((rows * (side + gap) - gap, cols * (side + gap) - gap, 3), 255, np.uint8)
+    for index, (name, data) in enumerate(files):
+        try:
+            thumb = resize_to(decode_image(data, name), (side, side))
+        except ImageError:
+            continue
+        top, left = (index // cols) * (side + gap), (index % cols) * (side + gap)
+        sheet[top:top + side, left:left + side] = thumb
+    return sheet
 
 
 def check_classes(classes: dict[str, list[tuple[str, bytes]]]) -> None:
@@ -330,19 +348,29 @@ class Classifier:
     backbone: Backbone
 
 
-def build_classifier(backbone: Backbone, num_classes: int, dropout: float = 0.2, seed: int = 0) -> Classifier:
-    """Pool → dropout → dense softmax on top of ``backbone.features`` (used as is, not copied)."""
+def build_classifier(backbone: Backbone, num_classes: int, dropout: float = 0.2, seed: int = 0,
+                     feature_mean: np.ndarray | None = None, feature_variance: np.ndarray | None = None) -> Classifier:
+    """Pool → standardise → dropout → dense softmax on top of ``backbone.features`` (used as is).
+
+    ``feature_mean``/``feature_variance`` (C,) of the training images' pooled features make
+    the head's inputs zero-mean, unit-variance (a logistic regression then trains in a few
+    epochs at any backbone's feature scale); default: left as they are.
+    """
     import keras
 
     channels = backbone.features.output.shape[-1]
+    mean = np.zeros(channels, np.float32) if feature_mean is None else feature_mean
+    variance = np.ones(channels, np.float32) if feature_variance is None else np.maximum(feature_variance, 1e-6)
     pool = keras.layers.GlobalAveragePooling2D(name="pool")
+    standardise = keras.layers.Normalization(mean=mean.tolist(), variance=variance.tolist(), name="feature_norm")
     drop = keras.layers.Dropout(dropout, seed=seed, name="head_dropout")
-    dense = keras.layers.Dense(num_classes, activation="softmax", name="predictions",
-                               kernel_initializer=keras.initializers.GlorotUniform(seed))
-    model = keras.Model(backbone.features.inputs[0], dense(drop(pool(backbone.features.output))),
-                        name="transfer_classifier")
+    # Logits and softmax as separate layers, so Grad-CAM can soften over-confident outputs.
+    dense = keras.layers.Dense(num_classes, name="logits", kernel_initializer=keras.initializers.GlorotUniform(seed))
+    softmax = keras.layers.Activation("softmax", name="predictions")
+    model = keras.Model(backbone.features.inputs[0],
+                        softmax(dense(drop(standardise(pool(backbone.features.output))))), name="transfer_classifier")
     feature_input = keras.Input((channels,), name="pooled_features")
-    head = keras.Model(feature_input, dense(drop(feature_input)), name="head")
+    head = keras.Model(feature_input, softmax(dense(drop(standardise(feature_input)))), name="head")
     return Classifier(model, head, backbone)
 
 
@@ -472,14 +500,14 @@ def train_transfer(progress: jobs.Progress, backbone: Backbone, data: datasets.D
     own = Backbone(copy_model(backbone.features), [], backbone.label, backbone.image_size, backbone.weights)
     names = {layer.name for layer in backbone.base_layers}
     own.base_layers = [layer for layer in own.features.layers if layer.name in names]
-    classifier = build_classifier(own, data.num_classes, config.dropout, config.seed)
-    freeze_backbone(own)
     x_all = np.concatenate([data.x_train, data.x_test])
     started = time.perf_counter()
     pooled_all = extract_features(backbone.features, x_all, cache_key=backbone.label + str(backbone.weights),
                                   progress=progress)
     seconds["features"] = time.perf_counter() - started
     f_train, f_test = pooled_all[:len(data.y_train)], pooled_all[len(data.y_train):]
+    classifier = build_classifier(own, data.num_classes, config.dropout, config.seed, f_train.mean(0), f_train.var(0))
+    freeze_backbone(own)
     validation = (f_test, data.y_test) if len(data.y_test) else None
 
     progress.report(message=f"Phase 1: training the head on cached features ({f_train.shape[1]} per image)…")
@@ -513,7 +541,9 @@ def train_transfer(progress: jobs.Progress, backbone: Backbone, data: datasets.D
     if config.scratch_baseline:
         started = time.perf_counter()
         scratch_backbone = Backbone(reinitialised(backbone.features), [], backbone.label, backbone.image_size, None)
-        scratch = build_classifier(scratch_backbone, data.num_classes, config.dropout, config.seed)
+        scratch_features = extract_features(scratch_backbone.features, data.x_train)
+        scratch = build_classifier(scratch_backbone, data.num_classes, config.dropout, config.seed,
+                                   scratch_features.mean(0), scratch_features.var(0))
         scratch.model.compile(models.make_optimizer("Adam", config.head_learning_rate),
                               "sparse_categorical_crossentropy", metrics=["accuracy"])
         epochs = config.head_epochs + config.fine_tune_epochs
@@ -543,6 +573,29 @@ def predict(model, rgb: np.ndarray, image_size: int) -> np.ndarray:
 
     x = prepare_image(rgb, image_size)[None]
     return keras.ops.convert_to_numpy(model(x, training=False))[0].astype(np.float64)
+
+
+# Softmax outputs of a float32 network round to exactly 1.0 once the top logit leads by
+# more than ~16, and then every gradient of the score is zero (a blank Grad-CAM).
+MAX_LOGIT_GAP = 8.0
+
+
+def grad_cam(model, image: np.ndarray, class_index: int | None = None) -> tuple[np.ndarray, int]:
+    """Grad-CAM (:func:`playground.explain.grad_cam`) of a transfer classifier for one image
+    (S, S, 3) in [0, 255]: map (S, S) in [0, 1] and the class used.
+
+    The logits are divided by a temperature that keeps their spread at most ``MAX_LOGIT_GAP``
+    (same ranking, same ``argmax``), so a very confident model still has gradients.
+    """
+    import keras
+
+    logits_model = keras.Model(model.inputs[0], model.get_layer("logits").output)
+    logits = keras.ops.convert_to_numpy(logits_model(image[None].astype(np.float32), training=False))[0]
+    temperature = max(1.0, float(logits.max() - logits.min()) / MAX_LOGIT_GAP)
+    softened = keras.layers.Activation("softmax")(keras.layers.Rescaling(1.0 / temperature)(logits_model.outputs[0]))
+    from playground import explain
+
+    return explain.grad_cam(keras.Model(model.inputs[0], softened), image, class_index)
 
 
 def embed_2d(features: np.ndarray, method: str = "PCA", seed: int = 0) -> np.ndarray:
