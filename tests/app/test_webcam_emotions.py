@@ -12,9 +12,6 @@ from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
 
-TABS = ["Live webcam", "Snapshot / upload", "Understand the model"]
-
-
 def jpeg_bytes(rgb: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="JPEG", quality=95)
@@ -38,7 +35,6 @@ def test_live_tab_says_why_there_is_no_stream_here(page):
 
 def test_snapshot_and_upload_agree_on_a_group_photo(page):
     at = page
-    at.session_state["emo_tab"] = TABS[1]
     at.toggle(key="emo_mirror").set_value(False).run()
     assert not at.exception
     assert len(at.session_state["emo_still_detections"]) == 1  # the astronaut sample
@@ -61,7 +57,6 @@ def test_snapshot_and_upload_agree_on_a_group_photo(page):
 
 def test_a_file_that_is_not_an_image_keeps_the_last_picture(page):
     at = page
-    at.session_state["emo_tab"] = TABS[1]
     at.radio(key="emo_still_source").set_value("Upload").run()
     at.file_uploader(key="emo_still_upload").upload("notes.jpg", b"these are not pixels", "image/jpeg").run()
     assert not at.exception
@@ -71,13 +66,10 @@ def test_a_file_that_is_not_an_image_keeps_the_last_picture(page):
 
 def test_adding_lfw_faces_and_the_understand_tab(page):
     at = page
-    at.session_state["emo_tab"] = TABS[1]
     at.radio(key="emo_still_source").set_value("Sample").run()
     at.slider(key="emo_add_faces").set_value(2).run()
     assert not at.exception and len(at.session_state["emo_still_detections"]) == 3
-    at.session_state["emo_tab"] = TABS[2]
-    at.run()
-    assert not at.exception
+    assert at.radio(key="emo_explain_source").value.startswith("Still")
     assert any("66 %" in m.value for m in at.markdown)
     captions = " ".join(c for image in at.get("image") for c in image.captions)
     assert "What the CNN sees" in captions and "Saliency" in captions and "Grad-CAM" in captions
@@ -85,7 +77,6 @@ def test_adding_lfw_faces_and_the_understand_tab(page):
 
 def test_impossible_detector_settings_show_a_message(page):
     at = page
-    at.session_state["emo_tab"] = TABS[1]
     at.slider(key="emo_min_size").set_value(240).run()
     assert not at.exception
     assert any("No face found" in i.value for i in at.info)
