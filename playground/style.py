@@ -58,6 +58,7 @@ BACKBONE_STYLE = {f"block{b}_conv": 1.0 for b in range(1, 6)}
 # Seconds per step per megapixel on an idle 2-core CPU (bench/style_transfer.py), for the
 # estimate the page shows before starting; the page refines it with the session's own runs.
 SECONDS_PER_MEGAPIXEL_STEP = {"Offline backbone": 1.5, "VGG19": 40.0}
+SETUP_SECONDS = 6.0     # building the extractor, style targets and tracing the step (backbone, 2 busy cores)
 
 
 class ModelUnavailable(ValueError):
@@ -470,9 +471,9 @@ def layer_gram(net: FeatureNet, rgb: np.ndarray, layer: str) -> np.ndarray:
 
 def estimate_seconds(net_name: str, shape: tuple[int, int], steps: int,
                      seconds_per_megapixel_step: float | None = None) -> float:
-    """Rough run time: steps × megapixels × the network's cost (measured or from the benchmark)."""
+    """Rough run time: set-up plus steps × megapixels × the network's cost (measured or from the benchmark)."""
     rate = seconds_per_megapixel_step or SECONDS_PER_MEGAPIXEL_STEP.get(net_name, 5.0)
-    return steps * shape[0] * shape[1] / 1e6 * rate
+    return SETUP_SECONDS + steps * shape[0] * shape[1] / 1e6 * rate
 
 
 def run_job(progress, net: FeatureNet, content_rgb: np.ndarray, style_rgb: np.ndarray,
