@@ -1,0 +1,213 @@
+"""Soak: training runs back to back and a live webcam stream against one server; does its memory keep growing?
+
+One Streamlit server, one headless Chromium with a fake camera playing a clip of a face
+at ~200 frames per minute. Session A streams it through the emotion page's live
+pipeline (streamlit-webrtc → FrameProcessor → Haar + CNN); session B runs ``--runs``
+consecutive trainings on the CNN trainer (1 epoch each; a run still going when its
+share of the time is up is stopped and counts as a run). The server's RSS is sampled
+every ``--sample-s`` seconds; the figures are at start, after warm-up (the first
+``--warmup-minutes``) and at the end, plus the least-squares slope after warm-up.
+
+Usage: ``python bench/soak.py [--minutes 10] [--runs 20] [--port 8613]``
+(``SOAK_MINUTES`` in the environment sets the default duration, e.g. for ``make bench``).
+
+Last line: ``rss_start_mb=… rss_warm_mb=… rss_end_mb=… slope_mb_per_min=… growing=no runs=… frames=…``
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playground import catalog  # noqa: E402
+from playground.images import resize_to, sample_image  # noqa: E402
+from tests.e2e.conftest import (CHROMIUM_ARGS, FAKE_WEBCAM_ARGS, chromium_executable,  # noqa: E402
+                                start_server, wait_for_app)
+from tests.e2e.test_webcam_emotions import write_y4m  # noqa: E402
+
+CLIP_SECONDS = 3
+FRAMES_PER_MINUTE = 200  # the clip's rate: 10/3 fps
+GROWTH_MB_PER_MIN = 2.0  # a slope above this after warm-up counts as "keeps growing"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def face_clip(folder: Path) -> Path:
+    """A 640x480 .y4m clip of the astronaut bobbing, at 200 frames per minute (10/3 fps)."""
+    photo = resize_to(sample_image("astronaut"), (520, 520))[..., ::-1]
+    frames = []
+    count = round(CLIP_SECONDS * FRAMES_PER_MINUTE / 60)
+    for index in range(count):
+        frame = np.zeros((480, 640, 3), np.uint8)
+        shift = round(10 + 8 * np.sin(2 * np.pi * index / count))
+        frame[:, 60:580] = photo[shift:shift + 480]
+        frames.append(frame)
+    path = folder / "face.y4m"
+    write_y4m(path, frames, fps=3)
+    # YUV4MPEG2 frame rates are fractions: 10:3 fps is exactly 200 frames a minute.
+    path.write_bytes(path.read_bytes().replace(b" F3:1 ", b" F10:3 ", 1))
+    return path
+
+
+def open_page(context, url: str, stem: str):
+    title = next(p.title for p in catalog.available_pages() if Path(p.path).stem == stem)
+    page = context.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    page.locator('[data-testid="stMain"]').get_by_role("link", name=title).first.click()
+    page.wait_for_url(f"**/{stem}", timeout=30_000)
+    wait_for_app(page, timeout_ms=240_000)
+    return page
+
+
+def start_stream(page) -> None:
+    page.frame_locator("iframe[title*='webrtc']").first.get_by_role("button", name="START").click(timeout=120_000)
+    page.get_by_text("frames/s processed").first.wait_for(timeout=180_000)
+
+
+def processed_fps(page) -> float:
+    """The emotion page's own readout of frames processed per second (0 when absent)."""
+    readout = page.get_by_text("frames/s processed")
+    if not readout.count():
+        return 0.0
+    match = re.match(r"\s*([\d.]+)", readout.first.inner_text())
+    return float(match.group(1)) if match else 0.0
+
+
+def status(page) -> str:
+    bars = page.query_selector_all('[data-testid="stProgress"]')
+    return bars[0].inner_text() if bars else ""
+
+
+class Trainer:
+    """Session B: consecutive 1-epoch trainings on the CNN trainer, each given ``budget_s`` seconds."""
+
+    def __init__(self, page, budget_s: float):
+        self.page, self.budget_s = page, budget_s
+        self.finished = self.stopped = self.failed = 0
+        self.started_at: float | None = None
+        page.get_by_role("tab", name="3 · Train").click()
+        wait_for_app(page)
+        page.locator(".st-key-cnn_epochs [role='slider']").press("Home")  # 1 epoch
+        wait_for_app(page)
+
+    @property
+    def runs(self) -> int:
+        return self.finished + self.stopped + self.failed
+
+    def start(self) -> None:
+        self.page.get_by_role("button", name=re.compile(r"(^|\s)Train$")).first.click()
+        self.page.wait_for_function(  # the new run's status replaces the last run's
+            "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
+            ".some(e => /^(Running|Waiting)/.test(e.innerText))", timeout=120_000)
+        self.started_at = time.monotonic()
+
+    def poll(self) -> bool:
+        """Advance the current run; True once it ended (finished, failed or stopped at its budget)."""
+        text = status(self.page)
+        if text.startswith("Finished"):
+            self.finished += 1
+        elif text.startswith("Failed"):
+            self.failed += 1
+        elif time.monotonic() - self.started_at > self.budget_s:
+            self.page.get_by_role("button", name=re.compile(r"(^|\s)Stop$")).first.click()
+            self.page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
+                ".some(e => /^(Stopped|Finished|Failed)/.test(e.innerText))", timeout=120_000)
+            self.stopped += 1
+        else:
+            return False
+        wait_for_app(self.page)
+        return True
+
+
+def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (seconds, MB) samples, in MB per minute."""
+    if len(samples) < 3:
+        return float("nan")
+    t, mb = np.array(samples).T
+    return float(np.polyfit(t / 60, mb, 1)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 10)))
+    parser.add_argument("--runs", type=int, default=20, help="training runs over the whole duration")
+    parser.add_argument("--warmup-minutes", type=float, default=None, help="default: a fifth of the duration")
+    parser.add_argument("--port", type=int, default=8613)
+    parser.add_argument("--sample-s", type=float, default=10.0)
+    args = parser.parse_args()
+    warmup_s = 60 * (args.warmup_minutes if args.warmup_minutes is not None else args.minutes / 5)
+    from playwright.sync_api import sync_playwright
+
+    server = start_server(args.port)
+    url = f"http://127.0.0.1:{args.port}"
+    samples: list[tuple[float, float]] = []
+    frames = 0.0
+    try:
+        rss_start = rss_mb(server.pid)
+        print(f"server RSS at start: {rss_start:.0f} MB", flush=True)
+        with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_executable(),
+                args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={face_clip(Path(folder))}"])
+            webcam_context = browser.new_context(viewport={"width": 1400, "height": 900})
+            webcam_context.grant_permissions(["camera"])
+            webcam = open_page(webcam_context, url, "webcam_emotions")
+            start_stream(webcam)
+            trainer = Trainer(open_page(browser.new_context(viewport={"width": 1400, "height": 900}), url,
+                                        "cnn_trainer"), budget_s=args.minutes * 60 / args.runs)
+            began = last_sample = time.monotonic()
+            rss_warm = None
+            trainer.start()
+            while (elapsed := time.monotonic() - began) < args.minutes * 60:
+                if trainer.runs < args.runs and trainer.poll() and trainer.runs < args.runs:
+                    trainer.start()
+                webcam.wait_for_timeout(1000)
+                now = time.monotonic()
+                if now - last_sample >= args.sample_s:
+                    frames += processed_fps(webcam) * (now - last_sample)
+                    last_sample = now
+                    rss = rss_mb(server.pid)
+                    if elapsed >= warmup_s:
+                        rss_warm = rss_warm or rss
+                        samples.append((elapsed, rss))
+                    print(f"{elapsed / 60:5.1f} min  RSS {rss:6.0f} MB  runs {trainer.runs} "
+                          f"(finished {trainer.finished}, stopped {trainer.stopped}, failed {trainer.failed})  "
+                          f"~{frames:.0f} frames processed", flush=True)
+            browser.close()
+        rss_end = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    slope = slope_mb_per_min(samples)
+    growing = bool(slope > GROWTH_MB_PER_MIN and rss_end > (rss_warm or rss_end) + 50)
+    per_minute = frames / args.minutes
+    print(f"server RSS: start {rss_start:.0f} MB, after warm-up ({warmup_s / 60:.1f} min) {rss_warm or float('nan'):.0f} MB, "
+          f"end {rss_end:.0f} MB; after warm-up it {'KEPT GROWING' if growing else 'did not keep growing'} "
+          f"({slope:+.1f} MB/min)")
+    print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm or float('nan'):.0f} rss_end_mb={rss_end:.0f} "
+          f"slope_mb_per_min={slope:.1f} growing={'yes' if growing else 'no'} runs={trainer.runs} "
+          f"frames={frames:.0f} ({per_minute:.0f}/min) minutes={args.minutes:g}")
+
+
+if __name__ == "__main__":
+    main()
