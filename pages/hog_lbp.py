@@ -97,6 +97,7 @@ def jump_to_course_pixel() -> None:
 def gradients_tab() -> None:
     st.latex(r"g_x = I * [-1,\,0,\,1],\quad g_y = I * [-1,\,0,\,1]^\top,\quad |g| = \sqrt{g_x^2 + g_y^2},"
              r"\quad \theta = \operatorname{atan2}(g_y, g_x) \bmod 180°")
+    maps_slot = st.container()  # full width above the controls: the five maps need the room
     left, right = st.columns([1, 2.7], gap="large")
     with left:
         source = st.radio("Cell from", ["The course's 8x8 cell", "A photo"], key="hog_cell_from",
@@ -124,16 +125,17 @@ def gradients_tab() -> None:
             boxes = [cplots.Box(p, row * CELL, col * CELL, CELL, CELL) for p in range(5)]
             fig = cplots.maps_figure([("photo", gray.astype(float)), ("gx", grads.gx), ("gy", grads.gy),
                                       ("magnitude |g|", grads.magnitude), ("direction θ (0–180°)", grads.direction)],
-                                     boxes=boxes, own_scale=(0, 3, 4), click_panel=0, height=240)
-            st.plotly_chart(fig, key="hog_grad_maps", on_select="rerun", selection_mode="points",
-                            config={"displayModeBar": False})
-            c1, c2, c3 = st.columns([1, 1, 3])
+                                     boxes=boxes, own_scale=(0, 3, 4), click_panel=0, height=300)
+            maps_slot.plotly_chart(fig, key="hog_grad_maps", on_select="rerun", selection_mode="points",
+                                   config={"displayModeBar": False})
+            c1, c2 = st.columns(2)
             c1.number_input("cell row", 0, rows - 1, key="hog_cell_row")
             c2.number_input("cell column", 0, cols - 1, key="hog_cell_col")
-            c3.caption("Click the photo (or set the numbers) to pick an 8x8 cell (amber box). gx, gy: red +, "
+            st.caption("Click the photo (or set the numbers) to pick an 8x8 cell (amber box). gx, gy: red +, "
                        "blue −; bright magnitude = strong edge; direction is gray from 0° (black) to 180° (white).")
             window = (slice(row * CELL, (row + 1) * CELL), slice(col * CELL, (col + 1) * CELL))
-            magnitude, direction = np.round(grads.magnitude[window], 1), np.round(grads.direction[window], 1)
+            # Whole numbers, as on the slides: the histogram below is computed from exactly what is shown.
+            magnitude, direction = np.round(grads.magnitude[window]), np.round(grads.direction[window]) % 180
         else:
             magnitude, direction = features.COURSE_HOG_MAGNITUDE, features.COURSE_HOG_DIRECTION
             st.caption("The slides' cell (learnopencv). Note: the slides print the magnitude table twice; the second "
