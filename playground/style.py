@@ -105,7 +105,9 @@ def load_vgg19() -> FeatureNet:
     try:
         model = keras.applications.VGG19(weights="imagenet", include_top=False)
     except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        # Keras' "URL fetch failure on <long url>: None -- [Errno …] …": the errno part says why.
+        reason = reason[reason.index("[Errno"):] if "[Errno" in reason else reason[:160]
         raise ModelUnavailable(
             f"Could not download the {VGG19_DOWNLOAD}: {reason}. "
             "Connect to the internet once (Keras caches it in ~/.keras/models) or use the "
