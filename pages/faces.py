@@ -175,7 +175,7 @@ def recognition_tab() -> None:
             return
     recogniser = faces.LbphRecognizer(gallery, faces.LbphSettings(radius, neighbors, grid_x, grid_y))
     suggested = recogniser.suggested_threshold()
-    auto = c[4].toggle("Suggested threshold", value=True, key="faces_auto_thr",
+    auto = c[4].toggle("Auto threshold", value=True, key="faces_auto_thr",
                        help="Halfway between typical same-person and nearest-other-person distances in the gallery.")
     default = round(suggested if suggested is not None else 50.0, 1)
     if auto:
@@ -204,7 +204,8 @@ def recognition_tab() -> None:
                                          title=f"New faces, recognised: {right} of {len(probes)} right "
                                                "(✓/✗ against the truth; distance in brackets)"),
                         key="faces_probe_grid", config={"displayModeBar": False})
-        which = st.selectbox("Distances for", [label for label, _, _ in probes], key="faces_probe_pick")
+        which = st.columns([1, 2])[0].selectbox("Distances for", [label for label, _, _ in probes],
+                                                key="faces_probe_pick")
         index = [label for label, _, _ in probes].index(which)
         st.plotly_chart(distances_figure(results[index], threshold), key="faces_probe_dist",
                         config={"displayModeBar": False})
