@@ -60,6 +60,21 @@ def contact_sheet(files: list[tuple[str, bytes]]) -> np.ndarray:
     return transfer.contact_sheet(files, side=56, cols=12)
 
 
+@st.cache_data(show_spinner="Projecting the features…", max_entries=8)
+def cached_embedding(run_id: int, which: str, method: str, _features: np.ndarray) -> np.ndarray:
+    return transfer.embed_2d(_features, method)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_explanation(run_id: int, image: np.ndarray, class_index: int | None, _model) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities (K,), Grad-CAM (S, S)) of run ``run_id``'s model for one prepared image."""
+    import keras
+
+    probabilities = keras.ops.convert_to_numpy(_model(image[None], training=False))[0]
+    heat, _ = transfer.grad_cam(_model, image, class_index)
+    return probabilities, heat
+
+
 def new_class(name: str, files: list | None = None) -> dict:
     # Widget keys hang on the id, so it must stay unique within the session across reruns.
     st.session_state["tl_next_id"] = st.session_state.get("tl_next_id", 0) + 1
@@ -245,6 +260,7 @@ with tab_train:
             if st.session_state.get("tl_result_job") != snapshot.job_id:
                 st.session_state[RESULT_KEY] = snapshot.result
                 st.session_state["tl_result_job"] = snapshot.job_id
+                st.session_state["tl_result_run"] = st.session_state.get("tl_result_run", 0) + 1
         result: transfer.TransferResult | None = st.session_state.get(RESULT_KEY)
         if snapshot is None and result is None:
             st.info("Press **Train**: phase 1 takes seconds on the example; the from-scratch baseline takes longer.",
@@ -259,7 +275,7 @@ with tab_train:
             st.caption("Seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items())
                        + (f"; unfrozen: {', '.join(result.unfrozen)}" if result.unfrozen else ""))
             with ui.guard("Saving the model"):
-                st.download_button("Download the model (.keras)", transfer.model_bytes(result.model),
+                st.download_button("Download the model (.keras)", lambda: transfer.model_bytes(result.model),
                                    file_name="transfer_model.keras", icon=":material/download:", key="tl_download")
                 st.caption(f"Input: RGB 0–255, {result.image_size}x{result.image_size}; output: probabilities of "
                            f"{result.class_names}. Load with keras.models.load_model(path).")
@@ -270,25 +286,37 @@ with tab_why:
     if result is None:
         st.info("Train a model first (tab 2); then test it on new images here.", icon=":material/info:")
     else:
+        run_id = st.session_state.get("tl_result_run", 0)
         left, right = st.columns([1, 1])
         with left:
-            picked = ui.image_picker("tl_try", "Test image", default="chelsea (cat)")
-            with ui.guard("Predicting"):
-                probabilities = transfer.predict(result.model, picked.rgb, result.image_size)
-                top = int(np.argmax(probabilities))
-                st.plotly_chart(plots.bars(result.class_names, probabilities, title="Prediction", highlight=top),
-                                key="tl_bars", config={"displayModeBar": False})
-        with right:
-            with ui.guard("Grad-CAM"):
-                x = transfer.prepare_image(picked.rgb, result.image_size)
-                target = st.selectbox("Explain class", range(len(result.class_names)), index=top, key="tl_cam_target",
-                                      format_func=lambda i: result.class_names[i])
-                heat, _ = transfer.grad_cam(result.model, x, target)
-                view = images.resize_to(explain.overlay(x / 255.0, heat), (256, 256))
-                st.image(view, caption=f"Grad-CAM for '{result.class_names[target]}' (last backbone convolution): "
-                                       "red = regions that raise this class's score.", width=320)
-            st.caption("Tip: the example classes are 28x28 Fashion-MNIST items, so photos are out of their world — "
-                       "the probabilities say what the model thinks, not whether it is right.")
+            held_out = result.labels[result.is_test]
+            source = st.radio("Test on", ["A held-out image", "Your own image"], horizontal=True, key="tl_try_source",
+                              index=0 if len(held_out) else 1)
+            if source == "A held-out image" and len(held_out):
+                index = st.slider("Held-out image", 0, len(held_out) - 1, 0, key="tl_try_index")
+                st.caption(f"True class: **{result.class_names[held_out[index]]}** (never seen in training).")
+                picked = ui.PickedImage(result.test_images[index], f"held-out {index}")
+            else:
+                picked = ui.image_picker("tl_try", "Test image", default="chelsea (cat)")
+            target = st.selectbox("Explain class (Grad-CAM)", [None] + list(range(len(result.class_names))),
+                                  key="tl_cam_target",
+                                  format_func=lambda i: "the predicted class" if i is None else result.class_names[i])
+        with right, ui.guard("Predicting"):
+            x = transfer.prepare_image(picked.rgb, result.image_size)
+            probabilities, heat = cached_explanation(run_id, x, target, result.model)
+            top = int(np.argmax(probabilities))
+            shown = top if target is None else target
+            bars, cam = st.columns([3, 2])
+            bars.plotly_chart(plots.bars(result.class_names, probabilities, title="Prediction", highlight=top),
+                              key="tl_bars", config={"displayModeBar": False})
+            view = images.resize_to(explain.overlay(x / 255.0, heat), (224, 224))
+            cam.image(view, caption=f"Grad-CAM for '{result.class_names[shown]}': red regions raise its score.",
+                      width=224)
+            if heat.max() == 0:
+                cam.caption("Blank map: no region adds evidence for this class.")
+            st.caption(":material/lightbulb: **Try this:** step through the held-out images and find a mistake — "
+                       "does Grad-CAM look at the object or at the background? Then show it a photo from outside "
+                       "its world (the cat): the probabilities still sum to 1, since softmax cannot say 'none of these'.")
         st.divider()
         st.markdown("**Backbone features in 2-D**, one dot per image (open = held-out): before training "
                     "(pretrained features) and after fine-tuning. Classes that form separate clouds are easy for "
@@ -298,7 +326,7 @@ with tab_why:
             cols = st.columns(2)
             for col, (title, feats) in zip(cols, (("Pretrained backbone", result.features_before),
                                                   ("After fine-tuning", result.features_after))):
-                points = transfer.embed_2d(feats, method)
+                points = cached_embedding(run_id, title, method, feats)
                 score = transfer.separation(points, result.labels)
                 col.plotly_chart(transfer.embedding_figure(points, result.labels, result.class_names, result.is_test,
                                                            title=f"{title} — {score:.0%} nearest-centre"),

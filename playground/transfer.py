@@ -449,6 +449,7 @@ class TransferResult:
     phase_boundary: int
     seconds: dict[str, float]
     unfrozen: list[str]
+    test_images: np.ndarray  # (N_test, S, S, 3) uint8, labels: labels[is_test]
 
 
 class _Prefixed:
@@ -562,7 +563,7 @@ def train_transfer(progress: jobs.Progress, backbone: Backbone, data: datasets.D
     progress.report(message="Test accuracy: " + ", ".join(s for s in summary if s) if len(data.y_test) else "Done.")
     return TransferResult(classifier.model, data.class_names, backbone.image_size, backbone.label, head_accuracy,
                           fine_tuned_accuracy, scratch_accuracy, pooled_all, features_after, labels, is_test,
-                          config.head_epochs, seconds, unfrozen)
+                          config.head_epochs, seconds, unfrozen, np.clip(data.x_test, 0, 255).astype(np.uint8))
 
 
 # --- using and explaining the result ---------------------------------------------------------
