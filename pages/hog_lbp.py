@@ -57,19 +57,6 @@ def load_fashion_cnn():
     return shipped.load("fashion_cnn")
 
 
-def clicked(key: str, last_key: str) -> tuple[int, int] | None:
-    """(row, col) clicked on a clickable maps figure in the last interaction, once."""
-    event = st.session_state.get(key)
-    points = event["selection"]["points"] if event else []
-    if not points:
-        return None
-    click = (int(round(points[0]["y"])), int(round(points[0]["x"])))
-    if st.session_state.get(last_key) == click:
-        return None
-    st.session_state[last_key] = click
-    return click
-
-
 def clamp_state(key: str, high: int, default: int) -> None:
     st.session_state[key] = int(min(max(st.session_state.get(key, default), 0), high))
 
@@ -116,7 +103,7 @@ def gradients_tab() -> None:
             rows, cols = gray.shape[0] // CELL, gray.shape[1] // CELL
             if rows == 0 or cols == 0:
                 raise ValueError(f"The image ({gray.shape[1]}x{gray.shape[0]}) is smaller than one 8x8 cell.")
-            click = clicked("hog_grad_maps", "hog_grad_last_click")
+            click = ui.clicked_point("hog_grad_maps")
             if click is not None:
                 st.session_state["hog_cell_row"], st.session_state["hog_cell_col"] = click[0] // CELL, click[1] // CELL
             clamp_state("hog_cell_row", rows - 1, rows // 3)
@@ -299,7 +286,7 @@ def lbp_tab() -> None:
     codes = cached_lbp(gray, radius, neighbours, method)
     n_codes = features.lbp_n_codes(neighbours, method)
     with right:
-        click = clicked("lbp_maps", "lbp_last_click")
+        click = ui.clicked_point("lbp_maps")
         if click is not None:
             st.session_state["lbp_row"], st.session_state["lbp_col"] = click
         clamp_state("lbp_row", gray.shape[0] - 2, gray.shape[0] // 2)

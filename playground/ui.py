@@ -313,3 +313,19 @@ def model_choice(key: str, label: str, options: dict[str, str], load: Callable[[
             errors.pop(choice, None)
             st.rerun()
     return load(fallback), fallback
+
+
+def clicked_point(chart_key: str) -> tuple[int, int] | None:
+    """(row, col) the user clicked on the ``st.plotly_chart(..., key=chart_key, on_select="rerun",
+    selection_mode="points")`` in the last interaction, or None; each click is reported once, so
+    number inputs set later keep working."""
+    event = st.session_state.get(chart_key)
+    points = event["selection"]["points"] if event else []
+    if not points:
+        return None
+    click = (int(round(points[0]["y"])), int(round(points[0]["x"])))
+    last_key = f"{chart_key}_last_click"
+    if st.session_state.get(last_key) == click:
+        return None
+    st.session_state[last_key] = click
+    return click
