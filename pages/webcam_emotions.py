@@ -77,9 +77,10 @@ def probability_figure(scores: dict[str, float], title: str | None = None, heigh
 
 
 def probability_bars(scores: dict[str, float]) -> None:
-    """Seven light-weight bars (redrawn twice a second while streaming)."""
-    for name in emotion.EMOTIONS:
-        st.progress(scores[name], text=f"{name} {scores[name]:.0%}")
+    """Seven light-weight bars in two columns (redrawn twice a second while streaming)."""
+    columns = st.columns(2)
+    for index, name in enumerate(emotion.EMOTIONS):
+        columns[index % 2].progress(scores[name], text=f"{name} {scores[name]:.0%}")
 
 
 def timeline_figure(history: list[tuple[float, np.ndarray | None]]):

@@ -55,16 +55,19 @@ def clip_page(face_clip):
         browser.close()
 
 
-# Counts frames presented by the <video> inside the component's iframe for `ms` milliseconds.
+# Frames per second the <video> inside the component's iframe decodes (playback quality counter)
+# and presents (requestVideoFrameCallback), over `ms` milliseconds.
 COUNT_FRAMES_JS = """async (ms) => {
   const video = document.querySelector('video');
-  if (!video || !video.requestVideoFrameCallback) return -1;
-  let frames = 0; const start = performance.now();
+  if (!video || !video.requestVideoFrameCallback) return [-1, -1];
+  let presented = 0; const start = performance.now();
+  const decodedBefore = video.getVideoPlaybackQuality().totalVideoFrames;
   await new Promise(done => {
-    const tick = () => { frames++; if (performance.now() - start < ms) video.requestVideoFrameCallback(tick); else done(); };
+    const tick = () => { presented++; if (performance.now() - start < ms) video.requestVideoFrameCallback(tick); else done(); };
     video.requestVideoFrameCallback(tick);
   });
-  return frames / ((performance.now() - start) / 1000);
+  const seconds = (performance.now() - start) / 1000;
+  return [(video.getVideoPlaybackQuality().totalVideoFrames - decodedBefore) / seconds, presented / seconds];
 }"""
 
 
@@ -82,12 +85,13 @@ def test_live_stream_shows_emotions_and_measures_fps(clip_page, server_url, scre
     assert any(name in main_face for name in ("happy", "neutral", "surprise", "sad", "angry", "fear", "disgust"))
     assert page.get_by_text("frames/s processed").count() >= 1
     video_frame = next(f for f in page.frames if "webrtc" in f.url or f.query_selector("video"))
-    fps = video_frame.evaluate(COUNT_FRAMES_JS, 3000)
-    print(f"frames reaching the <video> element: {fps:.1f} fps (fake camera at {CLIP_FPS} fps; target >= 25)")
+    decoded_fps, presented_fps = video_frame.evaluate(COUNT_FRAMES_JS, 3000)
+    print(f"frames reaching the <video> element: {decoded_fps:.1f} fps decoded, {presented_fps:.1f} fps presented "
+          f"(fake camera at {CLIP_FPS} fps; target >= 25)")
     readout = page.get_by_text("frames/s processed").first.inner_text()
     print(f"page readout: {readout}")
     page.screenshot(path=str(screenshot_dir / "webcam_emotions_live.png"))
-    assert fps > 0, "no frame reached the video element"
+    assert decoded_fps > 0, "no frame reached the video element"
     assert not exception_texts(page)
     component.get_by_role("button", name="STOP").click()
     page.wait_for_timeout(1000)
