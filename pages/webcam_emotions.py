@@ -138,8 +138,9 @@ with live_tab:
         results = processor.results
         result, _ = results.latest()
         if results.ended and not playing:
-            st.warning("The camera stopped sending video (unplugged, or taken by another app?). "
-                       "Press START again to reconnect.", icon=":material/videocam_off:")
+            st.warning("The video stopped: STOP was pressed, or the camera was unplugged or taken by another "
+                       "app. Press START to go on; the numbers below are from the last frame.",
+                       icon=":material/videocam_off:")
         if results.error:
             st.error(f"Processing the last frame failed: {results.error}. The video goes on unprocessed; "
                      "try other detector settings.", icon=":material/error:")
