@@ -8,7 +8,6 @@ JOB_KEY = "style_job"
 META_KEY = "style_job_meta"          # what the running job was started with (names, images, network)
 GALLERY_KEY = "style_gallery"        # list of finished results with their settings
 RATES_KEY = "style_rates"            # measured seconds per megapixel-step, per network
-VGG_ERROR_KEY = "style_vgg_error"    # remembered download failure (so we don't retry on every rerun)
 BACKBONE, VGG19 = "Offline backbone", "VGG19"
 NETWORKS = {BACKBONE: "Offline backbone (ships with the project)",
             VGG19: f"VGG19, ImageNet weights (downloads about {style.VGG19_DOWNLOAD_MB} MB once)"}
@@ -34,24 +33,6 @@ def prepared(content: np.ndarray, style_rgb: np.ndarray, side: int):
 @st.cache_data(show_spinner="Computing the Gram matrix…", max_entries=16)
 def gram(net_name: str, rgb: np.ndarray, layer: str) -> np.ndarray:
     return style.layer_gram(load_net(net_name), rgb, layer)
-
-
-def choose_network() -> style.FeatureNet:
-    """The network radio; VGG19 falls back to the backbone (with the reason) when it cannot download."""
-    choice = st.radio("Feature network", list(NETWORKS), format_func=NETWORKS.get, key="style_net",
-                      horizontal=True)
-    if choice == VGG19 and VGG_ERROR_KEY not in st.session_state:
-        try:
-            return load_net(VGG19)
-        except style.ModelUnavailable as exc:
-            st.session_state[VGG_ERROR_KEY] = str(exc)
-    if choice == VGG19:
-        st.warning(f"{st.session_state[VGG_ERROR_KEY]} Using the offline backbone for now.",
-                   icon=":material/cloud_off:")
-        if st.button("Try the download again", key="style_vgg_retry", icon=":material/refresh:"):
-            del st.session_state[VGG_ERROR_KEY]
-            st.rerun()
-    return load_net(BACKBONE)
 
 
 def pick_style() -> ui.PickedImage:
@@ -186,7 +167,7 @@ with stylise_tab:
     with pick_right:
         style_pick = pick_style()
         style_preview = st.empty()
-    net = choose_network()
+    net, _ = ui.model_choice("style_net", "Feature network", NETWORKS, load_net, BACKBONE, style.ModelUnavailable)
     settings = settings_controls(net)
     ready = images_ready = False
     with ui.guard("Preparing the images"):

@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from playground.jobs import JobStopped, Progress
+from playground.shipped import ModelUnavailable
 
 # --- tunables (the page's defaults) ------------------------------------------------
 OCTAVES = 3            # number of scales, smallest first
@@ -46,10 +47,6 @@ INCEPTION_DEFAULT = {"mixed4": 1.0, "mixed5": 1.5, "mixed6": 2.0, "mixed7": 2.5}
 BACKBONE_LAYERS = [f"block{i}_conv" for i in range(1, 6)]
 BACKBONE_DEFAULT = {"block3_conv": 1.0, "block4_conv": 1.5}
 CLASS_LAYER = "class scores"  # pseudo-layer: the backbone's pre-softmax class scores
-
-
-class ModelUnavailable(ValueError):
-    """A model cannot be loaded here (e.g. no internet for the ImageNet weights)."""
 
 
 @dataclass

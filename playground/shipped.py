@@ -10,6 +10,10 @@ from pathlib import Path
 MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 
 
+class ModelUnavailable(ValueError):
+    """A model cannot be loaded here (e.g. no internet for ImageNet weights); message is for the user."""
+
+
 @dataclass(frozen=True)
 class ShippedModel:
     """A model file in ``assets/models`` and the script that regenerates it."""

@@ -32,6 +32,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from playground.shipped import ModelUnavailable
+
 # Procedural style images, rendered by scripts/make_style_images.py.
 STYLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "styles"
 
@@ -59,10 +61,6 @@ BACKBONE_STYLE = {f"block{b}_conv": 1.0 for b in range(1, 6)}
 # estimate the page shows before starting; the page refines it with the session's own runs.
 SECONDS_PER_MEGAPIXEL_STEP = {"Offline backbone": 1.5, "VGG19": 40.0}
 SETUP_SECONDS = 6.0     # building the extractor, style targets and tracing the step (backbone, 2 busy cores)
-
-
-class ModelUnavailable(ValueError):
-    """A feature network cannot be loaded here (e.g. no internet for the ImageNet weights)."""
 
 
 @dataclass
