@@ -326,7 +326,7 @@ def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> Non
     with left:
         event = st.plotly_chart(cnn_plots.confusion_figure(matrix, data.class_names, selected=selected),
                                 on_select="rerun", selection_mode="points", key="cnn_confusion",
-                                config={"displayModeBar": False})
+                                config={"displayModeBar": False}, width="content")
         points = (event or {}).get("selection", {}).get("points", []) if event else []
         if points:
             clicked = (int(points[0]["y"]), int(points[0]["x"]))

@@ -38,34 +38,41 @@ def runs_figure(runs: Sequence[tuple[str, dict[str, tuple[Sequence[float], Seque
 
 
 def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], title: str | None = None,
-                     selected: tuple[int, int] | None = None, height: int = 520) -> go.Figure:
+                     selected: tuple[int, int] | None = None, cell_px: int | None = None) -> go.Figure:
     """Confusion matrix (rows = true, columns = predicted) drawn as square markers so a
     click selects a cell (Plotly heatmaps emit no selection events); the diagonal is
-    green, mistakes red, colour strength the share of the true class."""
+    green, mistakes red, colour strength the share of the true class.
+
+    The figure has a fixed pixel size (show it with ``width="content"``) so that each
+    marker exactly fills its ``cell_px`` cell and a click lands on the cell under the pointer.
+    """
     matrix = np.asarray(matrix)
     k = len(class_names)
+    cell_px = cell_px or int(np.clip(440 // max(k, 1), 24, 56))
     totals = np.maximum(matrix.sum(axis=1, keepdims=True), 1)
-    share = matrix / totals
+    share = (matrix / totals).ravel()
     true_idx, pred_idx = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     correct = (true_idx == pred_idx).ravel()
-    strength = share.ravel()
     colours = [f"rgba(5,150,105,{0.12 + 0.88 * s:.3f})" if ok else
                (f"rgba(225,29,72,{0.10 + 0.9 * min(1.0, s * 4):.3f})" if s > 0 else "rgba(241,245,249,1)")
-               for ok, s in zip(correct, strength)]
-    cell_px = max(22, min(56, (height - 140) // max(k, 1)))
+               for ok, s in zip(correct, share)]
     fig = go.Figure(go.Scatter(
         x=pred_idx.ravel(), y=true_idx.ravel(), mode="markers+text", text=[str(v) for v in matrix.ravel()],
-        textfont=dict(size=11 if k <= 12 else 9, color=["white" if ok and s > 0.5 else "#0f172a"
-                                                        for ok, s in zip(correct, strength)]),
-        marker=dict(symbol="square", size=cell_px, color=colours, line=dict(width=1, color="white")),
+        textfont=dict(size=11 if cell_px >= 32 else 9,
+                      color=["white" if ok and s > 0.5 else "#0f172a" for ok, s in zip(correct, share)]),
+        marker=dict(symbol="square", size=cell_px - 2, color=colours, line=dict(width=0)),
         customdata=np.stack([true_idx.ravel(), pred_idx.ravel()], axis=1),
         hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>"))
     if selected is not None:
         fig.add_shape(type="rect", x0=selected[1] - 0.5, x1=selected[1] + 0.5, y0=selected[0] - 0.5,
                       y1=selected[0] + 0.5, line=dict(color="#f59e0b", width=3))
     ticks = dict(tickmode="array", tickvals=list(range(k)), ticktext=list(class_names), showgrid=False,
-                 zeroline=False)
-    fig.update_xaxes(title="predicted class", side="top", range=[-0.5, k - 0.5], **ticks)
-    fig.update_yaxes(title="true class", autorange="reversed", range=[-0.5, k - 0.5], scaleanchor="x", **ticks)
+                 zeroline=False, fixedrange=True)
+    fig.update_xaxes(title="predicted class", side="top", range=[-0.5, k - 0.5], tickangle=-45, **ticks)
+    fig.update_yaxes(title="true class", range=[k - 0.5, -0.5], **ticks)
     fig.update_layout(clickmode="event+select", dragmode=False, showlegend=False)
-    return _layout(fig, title, height)
+    label_px = 7 * max((len(name) for name in class_names), default=1) + 40
+    margin = dict(l=label_px, r=10, t=label_px + (30 if title else 0), b=10)
+    _layout(fig, title, margin["t"] + margin["b"] + k * cell_px)
+    fig.update_layout(width=margin["l"] + margin["r"] + k * cell_px, margin=margin)
+    return fig
