@@ -41,6 +41,11 @@ def cached_lbp(gray: np.ndarray, radius: float, neighbours: int, method: str) ->
     return features.lbp_image(gray, radius, neighbours, method)
 
 
+@st.cache_data(show_spinner="Computing LBPH histograms…", max_entries=16)
+def cached_lbph(gray: np.ndarray, grid_x: int, grid_y: int, method: str) -> tuple[np.ndarray, np.ndarray]:
+    return features.lbph_descriptor(gray, 1, 8, grid_x, grid_y, method)
+
+
 @st.cache_data(show_spinner="Drawing the HOG glyphs…", max_entries=8)
 def cached_glyphs(cells: np.ndarray, cell_size: int) -> np.ndarray:
     return features.hog_glyphs(cells, cell_size, scale=max(1, 16 // cell_size))
@@ -330,16 +335,16 @@ def lbph_tab() -> None:
         method = st.radio("Codes", ["default", "uniform"], key="lbph_method", horizontal=True,
                           help="OpenCV's LBPH uses all 2^P codes (default); uniform keeps P+2.")
     gray = images.to_gray(picked.rgb)
-    codes = cached_lbp(gray, 1, 8, method)
-    n_codes = features.lbp_n_codes(8, method)
-    grid = features.lbph_histograms(codes, grid_x, grid_y, n_codes)
+    codes, grid = cached_lbph(gray, grid_x, grid_y, method)
+    n_codes = grid.shape[2]
     with right:
         clamp_state("lbph_cell_row", grid_y - 1, grid_y // 2)
         clamp_state("lbph_cell_col", grid_x - 1, grid_x // 2)
         a, b = st.columns([1, 1.3])
         cell_r, cell_c = st.session_state["lbph_cell_row"], st.session_state["lbph_cell_col"]
         a.image(fplots.grid_overlay(fplots.codes_to_uint8(codes, n_codes), grid_x, grid_y, cell=(cell_r, cell_c)),
-                width="stretch", caption=f"LBP codes (P=8, R=1, {method}) cut into {grid_x}x{grid_y} cells")
+                width="stretch", caption=f"LBP codes (P=8, R=1, {method}) cut into {grid_x}x{grid_y} cells; with 'default' "
+                        "codes the histograms are exactly those OpenCV's LBPH recogniser stores")
         with b:
             c1, c2 = st.columns(2)
             c1.number_input("cell row", 0, grid_y - 1, key="lbph_cell_row")

@@ -177,6 +177,23 @@ def lbph_histograms(codes: np.ndarray, grid_x: int = 8, grid_y: int = 8, n_codes
     return out
 
 
+def lbph_descriptor(image: np.ndarray, radius: int = 1, neighbours: int = 8, grid_x: int = 8, grid_y: int = 8,
+                    method: str = "default") -> tuple[np.ndarray, np.ndarray]:
+    """OpenCV's LBPH face descriptor: circular LBP codes with the ``radius``-pixel border dropped,
+    then :func:`lbph_histograms` over a grid_y x grid_x grid. With ``method="default"`` it equals
+    ``cv2.face.LBPHFaceRecognizer``'s stored histogram for the same image.
+
+    Returns
+    -------
+    codes : (H − 2R, W − 2R) float64; histograms : (grid_y, grid_x, n_codes)
+    """
+    radius = int(radius)
+    codes = lbp_image(image, radius, neighbours, method)[radius:-radius, radius:-radius]
+    if codes.size == 0:
+        raise ValueError(f"The image ({np.shape(image)[1]}x{np.shape(image)[0]}) is too small for radius {radius}.")
+    return codes, lbph_histograms(codes, grid_x, grid_y, lbp_n_codes(neighbours, method))
+
+
 def chi_square_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Σ 2(a−b)²/(a+b) over bins where a+b > 0 (OpenCV's HISTCMP_CHISQR_ALT, used by LBPH)."""
     a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)

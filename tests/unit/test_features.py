@@ -69,6 +69,15 @@ def test_lbph_histograms_are_per_cell_normalised_histograms(rng):
     np.testing.assert_allclose(grid.sum(axis=2), 1.0)
 
 
+@pytest.mark.parametrize("radius,neighbours,grid_x,grid_y", [(1, 8, 8, 8), (2, 8, 4, 5), (1, 4, 3, 3), (3, 12, 2, 2)])
+def test_lbph_descriptor_equals_opencv_lbph_histograms(rng, radius, neighbours, grid_x, grid_y):
+    face = rng.integers(0, 256, (100, 90)).astype(np.uint8)
+    recogniser = cv2.face.LBPHFaceRecognizer_create(radius, neighbours, grid_x, grid_y)
+    recogniser.train([face], np.array([0]))
+    _, grid = features.lbph_descriptor(face, radius, neighbours, grid_x, grid_y)
+    np.testing.assert_allclose(grid.ravel(), np.ravel(recogniser.getHistograms()[0]), atol=1e-6)
+
+
 def test_chi_square_matches_opencv(rng):
     a, b = rng.random(64).astype(np.float32), rng.random(64).astype(np.float32)
     a[:5] = b[:5] = 0  # empty bins on both sides are skipped, as OpenCV does
