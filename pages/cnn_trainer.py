@@ -318,7 +318,7 @@ def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> Non
 
     st.subheader("Confusion matrix")
     st.caption("Rows are the true class, columns the prediction. **Click a cell** to see those images "
-               "(or pick it below).")
+               "(or pick it on the right).")
     left, right = st.columns([3, 2])
     options = [(t, p) for t in range(data.num_classes) for p in range(data.num_classes)]
     default_cell = max(((t, p) for t, p in options if t != p), key=lambda cell: matrix[cell])

@@ -72,7 +72,8 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], title: str 
     fig.update_yaxes(title="true class", range=[k - 0.5, -0.5], **ticks)
     fig.update_layout(clickmode="event+select", dragmode=False, showlegend=False)
     label_px = 7 * max((len(name) for name in class_names), default=1) + 40
-    margin = dict(l=label_px, r=10, t=label_px + (30 if title else 0), b=10)
+    # the top labels lean right (-45°), so the last one needs room beyond the plot
+    margin = dict(l=label_px, r=label_px // 2, t=label_px + (30 if title else 0), b=10)
     _layout(fig, title, margin["t"] + margin["b"] + k * cell_px)
     fig.update_layout(width=margin["l"] + margin["r"] + k * cell_px, margin=margin)
     return fig
