@@ -97,6 +97,19 @@ def test_stream_mirrors_boxes_and_flags_dark_frames(detector, astronaut_bgr):
     assert dark.dark
 
 
+def test_stream_follows_a_moving_face_and_rescans_when_it_is_lost(detector, astronaut_bgr):
+    stream = emotion.EmotionStream(detector.classifier)
+    settings = emotion.LiveSettings(emotion.DetectorSettings(processing_width=1024), mirror=False)
+    boxes = []
+    for shift in (0, 20, 40, 60):  # tracked: searched near the last box
+        _, result = stream.process(np.ascontiguousarray(np.roll(astronaut_bgr, shift, axis=1)), settings)
+        boxes.append(result.detections[0].box)
+    assert [b[0] - boxes[0][0] for b in boxes] == pytest.approx([0, 20, 40, 60], abs=6)  # Haar boxes jitter
+    jumped = np.ascontiguousarray(np.roll(astronaut_bgr, -150, axis=1))  # far away: lost, so a full scan
+    _, result = stream.process(jumped, settings)
+    assert len(result.detections) == 1 and abs(result.detections[0].box[0] - (boxes[0][0] - 150)) <= 6
+
+
 def test_a_face_cut_by_the_frame_edge_still_gets_scores(detector, astronaut_bgr):
     x, y, w, h = ASTRONAUT_FACE
     edge = np.ascontiguousarray(astronaut_bgr[:, x + 2:])  # the face touches the left edge: its crop needs padding

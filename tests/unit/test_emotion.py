@@ -32,6 +32,17 @@ def test_shrunk_detection_is_scaled_back_to_frame_pixels(astronaut_gray):
     assert emotion.box_iou(full[0], half[0]) > 0.7
 
 
+def test_search_near_last_box_finds_the_same_face_and_nothing_elsewhere(astronaut_gray):
+    finder = emotion.FaceFinder(emotion.DetectorSettings(processing_width=4096))
+    full = finder.find(astronaut_gray)
+    moved = np.roll(astronaut_gray, (6, -9), axis=(0, 1))  # the face moved a little since
+    near = finder.find_near(moved, full)
+    x, y, w, h = full[0]
+    assert len(near) == 1 and emotion.box_iou(near[0], (x - 9, y + 6, w, h)) > 0.7
+    assert finder.find_near(astronaut_gray, [(380, 380, 90, 90)]) == []  # the helmet, no face
+    assert finder.find_near(astronaut_gray, []) == []
+
+
 def test_no_face_in_a_brick_wall():
     assert emotion.FaceFinder().find(emotion.to_gray_bgr(skimage.data.brick())) == []
 
