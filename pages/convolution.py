@@ -209,7 +209,7 @@ def step_player(walk: conv.Walkthrough, seconds: float) -> None:
 # --- 2. explore a photo ------------------------------------------------------------------
 
 PRESET_NAMES = list(conv.KERNEL_PRESETS)
-INSPECT_ROW, INSPECT_COL, LAST_CLICK = "conv_inspect_row", "conv_inspect_col", "conv_last_click"
+INSPECT_ROW, INSPECT_COL = "conv_inspect_row", "conv_inspect_col"
 
 
 def kernel_controls(key: str, default: str = "Sobel x") -> np.ndarray:
@@ -233,19 +233,6 @@ def formula_latex(n: int, f: int, padding, stride: int, dilation: int, axis: str
     out = conv.output_size(n, f, padding, stride, dilation)
     return (rf"\text{{{axis}}}:\ \left\lfloor \frac{{{n} + {pads} - {f_text}}}{{{stride}}} \right\rfloor + 1"
             rf" = {out}")
-
-
-def selected_pixel(key: str) -> tuple[int, int] | None:
-    """The (row, col) clicked on the feature map in the last interaction, once."""
-    event = st.session_state.get(key)
-    points = event["selection"]["points"] if event else []
-    if not points:
-        return None
-    click = (int(round(points[0]["y"])), int(round(points[0]["x"])))
-    if st.session_state.get(LAST_CLICK) == click:
-        return None
-    st.session_state[LAST_CLICK] = click
-    return click
 
 
 def explore_tab() -> None:
@@ -297,7 +284,7 @@ def explore_tab() -> None:
         st.latex(formula_latex(gray.shape[0], f, padding, stride, dilation, "height") + r"\qquad "
                  + formula_latex(gray.shape[1], f, padding, stride, dilation, "width"))
 
-        click = selected_pixel("conv_maps")
+        click = ui.clicked_point("conv_maps")
         out_h, out_w = feature.shape
         if click is not None:
             st.session_state[INSPECT_ROW], st.session_state[INSPECT_COL] = click

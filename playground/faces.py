@@ -108,10 +108,10 @@ class Detectors:
         gray = images.to_gray(image)
         check_cascade_settings(cascade)
         with self._locks[detector]:
+            model = self._haar_model(haar_model) if detector == HAAR else self._lbp  # loaded before timing
             start = time.perf_counter()
             scores: list[float] = []
             if detector in (HAAR, LBP):
-                model = self._haar_model(haar_model) if detector == HAAR else self._lbp
                 found = model.detectMultiScale(gray, scaleFactor=cascade.scale_factor,
                                                minNeighbors=cascade.min_neighbors,
                                                minSize=(cascade.min_size, cascade.min_size))
