@@ -542,9 +542,9 @@ def train_transfer(progress: jobs.Progress, backbone: Backbone, data: datasets.D
     if config.scratch_baseline:
         started = time.perf_counter()
         scratch_backbone = Backbone(reinitialised(backbone.features), [], backbone.label, backbone.image_size, None)
-        scratch_features = extract_features(scratch_backbone.features, data.x_train)
-        scratch = build_classifier(scratch_backbone, data.num_classes, config.dropout, config.seed,
-                                   scratch_features.mean(0), scratch_features.var(0))
+        # No feature statistics here: random features have tiny variances, and standardising
+        # them makes the first epochs explode.
+        scratch = build_classifier(scratch_backbone, data.num_classes, config.dropout, config.seed)
         scratch.model.compile(models.make_optimizer("Adam", config.head_learning_rate),
                               "sparse_categorical_crossentropy", metrics=["accuracy"])
         epochs = config.head_epochs + config.fine_tune_epochs

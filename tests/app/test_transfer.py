@@ -33,6 +33,8 @@ def test_transfer_page_classes_training_and_explanations():
     at.button(key=f"tl_del_{classes[3]['id']}").click().run()
     at.button(key=f"tl_del_{classes[2]['id']}").click().run()
     assert len(at.session_state["tl_classes"]) == 2 and not at.exception
+    for entry in at.session_state["tl_classes"]:
+        del entry["files"][10:]  # a quicker run: 10 images per class (8 train, 2 held out)
     at.button(key="tl_train").click().run()
     assert not at.exception and not errors(at), errors(at)
     snapshot = at.session_state["tl_job"].wait(300)
@@ -44,6 +46,12 @@ def test_transfer_page_classes_training_and_explanations():
     assert {m.label for m in at.metric} >= {"Head only (phase 1)", "Fine-tuned (phase 2)", "From scratch"}
     assert any(b.label == "Download the model (.keras)" for b in at.get("download_button"))
     assert len(at.get("plotly_chart")) >= 2 + 3  # curves + prediction bars + two embeddings
+    assert any("True class:" in c.value for c in at.caption)  # held-out images are offered first
+    at.slider(key="tl_try_index").set_value(3).run()
+    at.selectbox(key="tl_cam_target").set_value(1).run()
+    assert not at.exception and not errors(at)
+    assert "True class: **" + result.class_names[result.labels[result.is_test][3]] in \
+        " ".join(c.value for c in at.caption)
     at.radio(key="tl_embed").set_value("t-SNE").run()
     assert not at.exception
 
