@@ -240,7 +240,7 @@ def register_finished_run() -> None:
         old["model"] = None
 
 
-def curves(live_label: str | None = None, live_series: dict | None = None) -> None:
+def curves(live_label: str | None = None, live_series: dict | None = None, epochs: int | None = None) -> None:
     """Loss and accuracy of every run of this dataset (and the live one) on shared charts."""
     data_name = st.session_state["cnn_last_dataset"].name
     runs = [(run["label"], run["series"]) for run in st.session_state.get("cnn_runs", [])
@@ -249,10 +249,11 @@ def curves(live_label: str | None = None, live_series: dict | None = None) -> No
         runs.append((live_label + " (live)", live_series or {}))
     if not runs:
         return
+    x_max = max([epochs or 0] + [max(xs, default=0) for _, series in runs for xs, _ in series.values()]) or None
     left, right = st.columns(2)
-    left.plotly_chart(cnn_plots.runs_figure(runs, "loss", "Loss (solid: train, dashed: validation)"),
+    left.plotly_chart(cnn_plots.runs_figure(runs, "loss", "Loss (solid: train, dashed: validation)", x_max=x_max),
                       config={"displayModeBar": False}, key=f"cnn_loss_{'live' if live_label else 'all'}")
-    right.plotly_chart(cnn_plots.runs_figure(runs, "accuracy", "Accuracy"),
+    right.plotly_chart(cnn_plots.runs_figure(runs, "accuracy", "Accuracy", x_max=x_max),
                        config={"displayModeBar": False}, key=f"cnn_acc_{'live' if live_label else 'all'}")
 
 
@@ -270,7 +271,8 @@ def live_extra(snapshot) -> None:
         if lr_now is not None:
             cols[2].caption(f"Current learning rate: **{lr_now:g}**. Try a big jump up mid-run and watch the "
                             "loss spike.")
-        curves(st.session_state.get("cnn_pending", {}).get("label", "current"), snapshot.series)
+        pending = st.session_state.get("cnn_pending", {})
+        curves(pending.get("label", "current"), snapshot.series, pending["config"].epochs if "config" in pending else None)
 
 
 # --- looking inside and using a model -------------------------------------------------------

@@ -10,11 +10,12 @@ from playground.plots import PALETTE, _layout
 
 
 def runs_figure(runs: Sequence[tuple[str, dict[str, tuple[Sequence[float], Sequence[float]]]]], metric: str,
-                title: str, height: int = 340) -> go.Figure:
+                title: str, height: int = 340, x_max: float | None = None) -> go.Figure:
     """One colour per run: the training ``metric`` solid, ``val_<metric>`` dashed and the
     live per-batch ``batch_<metric>`` thin and faint (x = epochs, fractional for batches).
 
     runs : [(label, {series name: (xs, ys)}), ...] oldest first
+    x_max : fix the epoch axis to [0, x_max] (a live run's planned epochs) instead of autoscaling
     """
     fig = go.Figure()
     for i, (label, series) in enumerate(runs):
@@ -31,7 +32,7 @@ def runs_figure(runs: Sequence[tuple[str, dict[str, tuple[Sequence[float], Seque
                 mode="lines+markers" if kind != "batches" and len(xs) < 30 else "lines",
                 line=dict(color=colour, **line),
                 hovertemplate=f"{label} {kind}<br>epoch %{{x:.2f}}: %{{y:.4f}}<extra></extra>"))
-    fig.update_xaxes(title="epoch", rangemode="tozero")
+    fig.update_xaxes(title="epoch", **({"range": [0, x_max * 1.02]} if x_max else {"rangemode": "tozero"}))
     fig.update_yaxes(title=metric, **({"range": [0, 1.01]} if metric == "accuracy" else {"rangemode": "tozero"}))
     fig.update_layout(legend=dict(orientation="h", y=-0.28, font_size=11))
     return _layout(fig, title, height)

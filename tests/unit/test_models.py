@@ -142,3 +142,12 @@ def test_prepare_drawing_centres_ink_like_mnist():
     assert max(np.ptp(rows), np.ptp(cols)) + 1 <= 21  # fits in the 20x20 box
     with pytest.raises(ValueError, match="empty"):
         explain.prepare_drawing(np.zeros((50, 50, 4), np.uint8), (28, 28, 1))
+
+
+def test_runs_figure_draws_each_run_in_its_own_colour_with_dashed_validation():
+    series = {"loss": ([1, 2], [0.9, 0.5]), "val_loss": ([1, 2], [1.0, 0.7]), "batch_loss": ([0.5, 1.5], [1.2, 0.6])}
+    fig = cnn_plots.runs_figure([("run A", series), ("run B", {"loss": ([1], [0.8])})], "loss", "Loss", x_max=5)
+    names = [trace.name for trace in fig.data]
+    assert names == ["run A · batches", "run A · train", "run A · validation", "run B · train"]
+    assert fig.data[2].line.dash == "dash" and fig.data[0].line.color == fig.data[2].line.color != fig.data[3].line.color
+    assert fig.layout.xaxis.range[1] >= 5
