@@ -28,20 +28,23 @@ SLOW_MS = 240_000
 
 @dataclass(frozen=True)
 class JobPage:
-    """A page that starts a background job: its file stem, tab, start button and what its status says."""
+    """A page that starts a background job: its file stem, tab, start button, what its status says
+    (a regex the other jobs' lines do not match) and number inputs to set first (to make it long)."""
 
     stem: str
     tab: str | None
-    button: str  # the start button's label
-    status: str  # regex the job's own status line matches (and the other jobs' lines do not)
+    button: str
+    status: str
+    numbers: tuple[tuple[str, str], ...] = ()
 
 
 JOBS = {
     "cnn": JobPage("cnn_trainer", "3 · Train", "Train", r"Building the model|Training on [\d,]+ images"),
     "gan": JobPage("gan", "Train live", "Start training",
                    r"building the two networks|tracing the training step|training · epoch"),
-    "dream": JobPage("deep_dream", "Dream", "Dream", r"octave \d"),
-    "style": JobPage("style_transfer", "Stylise", "Stylise", r"feature extractor|step \d+/\d+"),
+    "dream": JobPage("deep_dream", "Dream", "Dream", r"octave \d", (("dream_steps", "500"),)),
+    "style": JobPage("style_transfer", "Stylise", "Stylise", r"feature extractor|step \d+/\d+",
+                     (("style_steps", "2000"),)),
 }
 WAITING = "Waiting for a free worker"
 
@@ -69,23 +72,34 @@ def page_title(stem: str) -> str:
     return next(p.title for p in catalog.available_pages() if Path(p.path).stem == stem)
 
 
-def start(browser, url: str, job: JobPage):
-    """A new browser session (context) that opens ``job``'s page from the home page and starts it."""
+def open_session(browser, url: str, job: JobPage):
+    """A new browser session (context) on ``job``'s page, reached from the home page (not waited for)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.goto(url)
     wait_for_app(page)
     page.locator('[data-testid="stMain"]').get_by_role("link", name=page_title(job.stem)).first.click()
     page.wait_for_url(f"**/{job.stem}", timeout=30_000)
+    return context, page
+
+
+def start_job(page, job: JobPage) -> None:
+    """Open the job's tab, set its numbers, press its start button and wait for its progress bar."""
     wait_for_app(page, timeout_ms=SLOW_MS)
     if job.tab:
         page.get_by_role("tab", name=job.tab).first.click()
         wait_for_app(page, timeout_ms=SLOW_MS)
-    button = page.get_by_role("button", name=re.compile(rf"(^|\s){job.button}$")).first  # after the icon
+    for key, value in job.numbers:
+        field = page.locator(f".st-key-{key} input")
+        field.wait_for(timeout=SLOW_MS)
+        field.fill(value)
+        field.press("Enter")
+        wait_for_app(page, timeout_ms=SLOW_MS)
+    button = page.get_by_role("button", name=re.compile(rf"{job.button}$")).first  # the icon's name comes first
+    button.wait_for(timeout=SLOW_MS)
     button.scroll_into_view_if_needed()
     button.click()
     page.locator('[data-testid="stProgress"]').first.wait_for(timeout=SLOW_MS)
-    return context, page
 
 
 def status_lines(page) -> list[str]:
@@ -106,7 +120,9 @@ def wait_for_status(page, pattern: str, timeout_s: float = 120) -> str:
 def test_four_sessions_four_jobs_then_a_queued_fifth(browser, loaded_server, screenshot_dir):
     process, url = loaded_server
     rss_start = rss_mb(process.pid)
-    sessions = {name: start(browser, url, job) for name, job in JOBS.items()}
+    sessions = {name: open_session(browser, url, job) for name, job in JOBS.items()}  # pages load in parallel
+    for name, (_, page) in sessions.items():
+        start_job(page, JOBS[name])
 
     # Each session runs its own job at the same time and shows only its own status.
     for name, (_, page) in sessions.items():
@@ -119,7 +135,8 @@ def test_four_sessions_four_jobs_then_a_queued_fifth(browser, loaded_server, scr
     rss_busy = rss_mb(process.pid)
 
     # A fifth job waits for a free worker and says so.
-    fifth_context, fifth = start(browser, url, JOBS["gan"])
+    fifth_context, fifth = open_session(browser, url, JOBS["gan"])
+    start_job(fifth, JOBS["gan"])
     waiting = wait_for_status(fifth, WAITING, timeout_s=60)
     assert "position 1" in waiting and f"at most {MAX_JOBS} jobs" in waiting, waiting
     fifth.screenshot(path=str(screenshot_dir / "load_fifth_waiting.png"))
