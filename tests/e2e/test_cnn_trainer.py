@@ -7,6 +7,10 @@ pytestmark = pytest.mark.e2e
 
 
 def open_tab(page, server_url, tab):
+    # Home first: on a fresh server, a first request straight to a page URL is served in
+    # Streamlit's pages/-folder mode (narrow layout, file-name sidebar) instead of the router's.
+    page.goto(server_url)
+    wait_for_app(page)
     page.goto(f"{server_url}/cnn_trainer")
     wait_for_app(page, timeout_ms=180_000)
     page.get_by_role("tab", name=tab).click()
@@ -40,9 +44,13 @@ def test_clicking_a_confusion_cell_shows_its_images(page, server_url, screenshot
     chart.scroll_into_view_if_needed()
     points = chart.locator(".scatterlayer .points path")
     assert points.count() == 100  # 10 x 10 cells
+    caption = page.get_by_text("the model's confidence in").first
+    before = caption.inner_text()
     box = points.nth(0).bounding_box()  # true T-shirt/top, predicted T-shirt/top
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # as a person clicks the plot
-    page.get_by_text("true T-shirt/top → predicted T-shirt/top").first.wait_for(timeout=60_000)
+    page.wait_for_function("""before => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+        .some(e => e.innerText.includes("the model's confidence in 'T-shirt/top'") && e.innerText !== before)""",
+                           arg=before, timeout=60_000)
     wait_for_app(page, timeout_ms=120_000)
     chart.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "cnn_trainer_confusion.png"))
