@@ -91,3 +91,11 @@ def test_embedding_and_separation():
 def test_engine_does_not_import_tensorflow():
     code = "import sys, playground.transfer; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_contact_sheet_places_thumbnails_in_rows():
+    files = [(f"{i}.png", png(30, 20, (10 * i, 0, 0))) for i in range(5)] + [("bad.txt", b"nope")]
+    sheet = transfer.contact_sheet(files, side=8, cols=4, gap=2)
+    assert sheet.shape == (2 * 10 - 2, 4 * 10 - 2, 3)
+    assert tuple(sheet[3, 10 * 1 + 3]) == (10, 0, 0) and tuple(sheet[13, 3]) == (40, 0, 0)
+    assert tuple(sheet[13, 10 + 3]) == (255, 255, 255)  # the unreadable file leaves its cell blank
