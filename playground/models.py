@@ -156,9 +156,23 @@ def preset(name: str, input_shape: tuple[int, int, int] | None = None) -> list[L
 TABLE_COLUMNS = list(LayerSpec.__dataclass_fields__)
 
 
+# Table cells that mean something for each layer type; the others are shown empty.
+RELEVANT_FIELDS = {
+    "Conv2D": {"size", "kernel", "stride", "padding", "activation", "batch_norm", "dropout"},
+    "ResBlock": {"size", "kernel", "stride", "activation", "dropout"},
+    "MaxPool": {"kernel", "stride"},
+    "AvgPool": {"kernel", "stride"},
+    "Dense": {"size", "activation", "batch_norm", "dropout"},
+    "Flatten": {"dropout"},
+    "GlobalAvgPool": {"dropout"},
+    "Dropout": {"dropout"},
+}
+
+
 def to_table(layers: list[LayerSpec]) -> list[dict]:
-    """Rows as plain dicts (for ``st.data_editor``)."""
-    return [asdict(layer) for layer in layers]
+    """Rows as plain dicts (for ``st.data_editor``), cells that do not apply to a type left empty (None)."""
+    return [{name: value if name == "type" or name in RELEVANT_FIELDS[layer.type] else None
+             for name, value in asdict(layer).items()} for layer in layers]
 
 
 def from_table(records: list[dict]) -> list[LayerSpec]:
