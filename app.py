@@ -7,7 +7,7 @@ st.set_page_config(page_title="Vision Playground", page_icon=":material/visibili
 ui.keep_keras_session()  # background training must keep its compiled kernels between page reruns
 
 navigation = st.navigation({
-    section: [st.Page(page.path, title=page.title, icon=page.icon, default=page.path == "pages/home.py")
+    section: [st.Page(page.path, title=page.title, icon=page.icon, default=page.path == "views/home.py")
               for page in pages]
     for section, pages in catalog.by_section().items()
 })

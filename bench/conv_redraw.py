@@ -57,7 +57,7 @@ def apptest_rerun_ms() -> float:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/convolution.py").run()
+    at.switch_page("views/convolution.py").run()
     at.session_state["conv_tab"] = "2 · Explore a photo"
     at.run()
     slider = at.slider(key="conv_stride")

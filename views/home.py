@@ -23,7 +23,7 @@ with status_col:
 
 CARDS_PER_ROW = 3
 for section, pages in catalog.by_section().items():
-    pages = [page for page in pages if page.path != "pages/home.py"]
+    pages = [page for page in pages if page.path != "views/home.py"]
     if not pages:
         continue
     st.subheader(section)

@@ -6,13 +6,13 @@ from tests.conftest import ROOT
 
 
 def open_page(path: str, timeout: float = 120) -> AppTest:
-    """Run app.py, switch to ``path`` (e.g. "pages/perceptron.py") and run it."""
+    """Run app.py, switch to ``path`` (e.g. "views/perceptron.py") and run it."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout).run()
-    if path != "pages/home.py":
+    if path != "views/home.py":
         at.switch_page(path).run()
     return at
 
 
 @pytest.fixture
 def home():
-    return open_page("pages/home.py")
+    return open_page("views/home.py")

@@ -11,7 +11,7 @@ def metric(at, label):
 
 
 def test_cnn_trainer_build_train_diverge_and_inspect():
-    at = open_page("pages/cnn_trainer.py")
+    at = open_page("views/cnn_trainer.py")
     assert not at.exception
     # Before any training the shipped Fashion-MNIST CNN can be inspected.
     assert "Shipped CNN" in at.selectbox(key="cnn_inside_model").value

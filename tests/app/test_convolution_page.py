@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.app
 
-PAGE = "pages/convolution.py"
+PAGE = "views/convolution.py"
 TABS = ["1 · Step through the course example", "2 · Explore a photo", "3 · Volumes (RGB) & filter banks",
         "4 · Learned filters"]
 

@@ -7,7 +7,7 @@ from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
 
-PAGE = "pages/deep_dream.py"
+PAGE = "views/deep_dream.py"
 LAYERS_KEY = "dream_layers_Offline_backbone"
 
 

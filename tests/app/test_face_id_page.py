@@ -5,7 +5,7 @@ from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
 
-PAGE = "pages/face_id.py"
+PAGE = "views/face_id.py"
 
 
 @pytest.fixture(scope="module")

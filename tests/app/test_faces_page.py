@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.app
 
-PAGE = "pages/faces.py"
+PAGE = "views/faces.py"
 TABS = ["1 · Detection", "2 · Recognition with LBPH", "3 · Live"]
 
 

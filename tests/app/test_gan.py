@@ -8,7 +8,7 @@ pytestmark = pytest.mark.app
 
 @pytest.fixture
 def app():
-    at = open_page("pages/gan.py")
+    at = open_page("views/gan.py")
     assert not at.exception
     return at
 

@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.app
 
-PAGE = "pages/hog_lbp.py"
+PAGE = "views/hog_lbp.py"
 TABS = ["1 · Gradients & one cell", "2 · Blocks & the full HOG", "3 · LBP codes", "4 · LBPH & textures",
         "5 · Classic vs learned"]
 

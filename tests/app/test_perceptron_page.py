@@ -8,7 +8,7 @@ pytestmark = pytest.mark.app
 
 @pytest.fixture
 def at():
-    app = open_page("pages/perceptron.py", timeout=60)
+    app = open_page("views/perceptron.py", timeout=60)
     assert not app.exception
     return app
 

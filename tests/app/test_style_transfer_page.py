@@ -6,7 +6,7 @@ from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
 
-PAGE = "pages/style_transfer.py"
+PAGE = "views/style_transfer.py"
 LAYERS_KEY = "style_layers_Offline_backbone"
 
 

@@ -11,7 +11,7 @@ def errors(at):
 
 
 def test_transfer_page_classes_training_and_explanations():
-    at = open_page("pages/transfer.py", timeout=300)
+    at = open_page("views/transfer.py", timeout=300)
     assert not at.exception
     classes = at.session_state["tl_classes"]
     assert [c["name"] for c in classes] == ["Sandal", "Sneaker", "Ankle boot", "Bag"]

@@ -20,7 +20,7 @@ def jpeg_bytes(rgb: np.ndarray) -> bytes:
 
 @pytest.fixture(scope="module")
 def page():
-    return open_page("pages/webcam_emotions.py")
+    return open_page("views/webcam_emotions.py")
 
 
 def still_results(at):

@@ -88,13 +88,21 @@ def screenshot_dir():
 
 
 def wait_for_app(page, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' indicator)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout_ms)
+    """Wait until the page's script has drawn its title and stopped running.
+
+    Streamlit shows ``stStatusWidget`` only while a run is in progress (and only after a
+    short delay), so this waits for the first heading, then for the widget to stay away
+    for a second.
+    """
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
     page.wait_for_function(
-        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                   return !s || !s.innerText.includes('Running'); }""", timeout=timeout_ms)
-    page.wait_for_timeout(500)
+        """() => {
+            const running = document.querySelector('[data-testid="stStatusWidget"]');
+            const now = performance.now();
+            if (running) { window.__vpIdleSince = undefined; return false; }
+            if (window.__vpIdleSince === undefined) { window.__vpIdleSince = now; }
+            return now - window.__vpIdleSince > 1000;
+        }""", timeout=timeout_ms, polling=200)
 
 
 def exception_texts(page) -> list[str]:

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.e2e
 
 def open_tab(page, server_url, tab):
     # Home first: on a fresh server, a first request straight to a page URL is served in
-    # Streamlit's pages/-folder mode (narrow layout, file-name sidebar) instead of the router's.
+    # Streamlit's views/-folder mode (narrow layout, file-name sidebar) instead of the router's.
     page.goto(server_url)
     wait_for_app(page)
     page.goto(f"{server_url}/cnn_trainer")

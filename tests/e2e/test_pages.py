@@ -11,7 +11,7 @@ PAGES = catalog.available_pages()
 
 def url_path(page_info: catalog.PageInfo) -> str:
     """Streamlit's URL for a page file: its stem, '' for the default page."""
-    return "" if page_info.path == "pages/home.py" else page_info.path.split("/")[-1].removesuffix(".py")
+    return "" if page_info.path == "views/home.py" else page_info.path.split("/")[-1].removesuffix(".py")
 
 
 @pytest.mark.parametrize("page_info", PAGES, ids=[p.title for p in PAGES])
@@ -26,7 +26,7 @@ def test_page_opens_without_exception(page, server_url, screenshot_dir, page_inf
 def test_home_cards_link_to_every_page(page, server_url):
     page.goto(server_url)
     wait_for_app(page)
-    others = [p for p in PAGES if p.path != "pages/home.py"]
+    others = [p for p in PAGES if p.path != "views/home.py"]
     main = page.locator('[data-testid="stMain"]')
     for info in others:
         assert main.get_by_role("link", name=info.title).count() >= 1, info.title

@@ -37,6 +37,6 @@ def test_decision_boundary_colours_the_winning_class():
 
 def test_catalogue_lists_only_existing_pages():
     pages = catalog.available_pages()
-    assert pages[0].path == "pages/home.py"
+    assert pages[0].path == "views/home.py"
     assert all(p.exists for p in pages)
     assert all(section in catalog.SECTIONS for section in catalog.by_section())
