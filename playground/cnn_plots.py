@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.plots import PALETTE, _layout
+from playground.plots import PALETTE, apply_layout
 
 
 def runs_figure(runs: Sequence[tuple[str, dict[str, tuple[Sequence[float], Sequence[float]]]]], metric: str,
@@ -35,7 +35,7 @@ def runs_figure(runs: Sequence[tuple[str, dict[str, tuple[Sequence[float], Seque
     fig.update_xaxes(title="epoch", **({"range": [0, x_max * 1.02]} if x_max else {"rangemode": "tozero"}))
     fig.update_yaxes(title=metric, **({"range": [0, 1.01]} if metric == "accuracy" else {"rangemode": "tozero"}))
     fig.update_layout(legend=dict(orientation="h", y=-0.28, font_size=11))
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], title: str | None = None,
@@ -75,6 +75,6 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], title: str 
     label_px = 7 * max((len(name) for name in class_names), default=1) + 40
     # the top labels lean right (-45°), so the last one needs room beyond the plot
     margin = dict(l=label_px, r=label_px // 2, t=label_px + (30 if title else 0), b=10)
-    _layout(fig, title, margin["t"] + margin["b"] + k * cell_px)
+    apply_layout(fig, title, margin["t"] + margin["b"] + k * cell_px)
     fig.update_layout(width=margin["l"] + margin["r"] + k * cell_px, margin=margin)
     return fig

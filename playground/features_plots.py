@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.plots import PALETTE, _layout
+from playground.plots import PALETTE, apply_layout
 
 
 def bin_labels(bins: int) -> list[str]:
@@ -32,7 +32,7 @@ def cell_histogram_figure(histogram: np.ndarray, pixel_votes: dict[int, float] |
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=1.12, x=1, xanchor="right"))
     fig.update_xaxes(title="bin centre (unsigned gradient direction)")
     fig.update_yaxes(title="sum of magnitude votes", range=[0, float(histogram.max() or 1) * 1.18])
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def block_figure(raw: np.ndarray, normalised: np.ndarray, method: str, height: int = 280) -> go.Figure:
@@ -50,7 +50,7 @@ def block_figure(raw: np.ndarray, normalised: np.ndarray, method: str, height: i
                                                            rangemode="tozero"),
                       legend=dict(orientation="h", y=1.15, x=1, xanchor="right"))
     fig.update_xaxes(title=f"{cells} cells × {bins} bins, concatenated")
-    return _layout(fig, None, height)
+    return apply_layout(fig, None, height)
 
 
 def code_histogram_figure(counts: np.ndarray, title: str | None = None, height: int = 260,
@@ -63,7 +63,7 @@ def code_histogram_figure(counts: np.ndarray, title: str | None = None, height: 
             fig.add_vline(x=k * separators - 0.5, line_color="#e11d48", line_width=1, opacity=0.4)
     fig.update_layout(bargap=0)
     fig.update_xaxes(title="code" if not separators else "cell by cell, code by code")
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def distance_matrix_figure(matrix: np.ndarray, rows: Sequence[str], cols: Sequence[str],
@@ -77,7 +77,7 @@ def distance_matrix_figure(matrix: np.ndarray, rows: Sequence[str], cols: Sequen
         fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5,
                       line=dict(color="#e11d48", width=3))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def grid_overlay(image: np.ndarray, grid_x: int, grid_y: int, colour=(225, 29, 72),

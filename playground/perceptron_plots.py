@@ -15,8 +15,8 @@ from playground import plots
 from playground.mlp import GridOutputs
 from playground.perceptron import activate
 
-NEGATIVE_RGB = np.array(plots._hex_to_rgb(plots.PALETTE[0]), float)   # class 0 colour
-POSITIVE_RGB = np.array(plots._hex_to_rgb(plots.PALETTE[1]), float)   # class 1 colour
+NEGATIVE_RGB = np.array(plots.hex_to_rgb(plots.PALETTE[0]), float)   # class 0 colour
+POSITIVE_RGB = np.array(plots.hex_to_rgb(plots.PALETTE[1]), float)   # class 1 colour
 NODE_PX = 64          # side of a neuron's output map in the diagram, in pixels
 _WIDTH_BUCKETS = 4    # edges are grouped into this many widths per sign (one trace each)
 
@@ -36,7 +36,7 @@ def activation_curve(activation: str, weighted_sum: float, threshold: float = 1.
     fig.update_xaxes(title="weighted sum", zeroline=True)
     fig.update_yaxes(title="output", zeroline=True)
     fig.update_layout(showlegend=False)
-    return plots._layout(fig, f"{activation} activation", height)
+    return plots.apply_layout(fig, f"{activation} activation", height)
 
 
 def perceptron_plane(X: np.ndarray, y: np.ndarray, weights: np.ndarray, threshold: float,
@@ -84,7 +84,7 @@ def _signed_map_rgb(values: np.ndarray, centre: float = 0.0) -> np.ndarray:
 def _class_map_rgb(probabilities: np.ndarray) -> np.ndarray:
     """(G, G, K) class probabilities -> (G, G, 3) uint8 in the decision-map colours."""
     k = probabilities.shape[-1]
-    colours = np.array([plots._hex_to_rgb(plots.PALETTE[i % len(plots.PALETTE)]) for i in range(k)], float)
+    colours = np.array([plots.hex_to_rgb(plots.PALETTE[i % len(plots.PALETTE)]) for i in range(k)], float)
     strength = np.clip((probabilities.max(-1) - 1 / k) / (1 - 1 / k), 0, 1)[..., None] * 0.85
     rgb = 255 * (1 - strength) + colours[probabilities.argmax(-1)] * strength
     return np.flipud(rgb).astype(np.uint8)
@@ -180,4 +180,4 @@ def hand_network_diagram(w_hidden: np.ndarray, w_output: np.ndarray, input_names
     fig.update_xaxes(visible=False, range=[-0.5, 4.5])
     fig.update_yaxes(visible=False)
     fig.update_layout(showlegend=False, plot_bgcolor="white")
-    return plots._layout(fig, None, height)
+    return plots.apply_layout(fig, None, height)

@@ -12,7 +12,8 @@ PALETTE = ["#4f46e5", "#e11d48", "#059669", "#d97706", "#0891b2", "#7c3aed", "#d
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 
 
-def _layout(fig: go.Figure, title: str | None, height: int | None) -> go.Figure:
+def apply_layout(fig: go.Figure, title: str | None, height: int | None) -> go.Figure:
+    """The app's common look: white template, tight margins, optional title and height (px)."""
     fig.update_layout(title=title, margin=_MARGIN, template="plotly_white",
                       **({"height": height} if height else {}))
     return fig
@@ -43,7 +44,7 @@ def matrix_heatmap(matrix: np.ndarray, title: str | None = None, show_values: bo
         row, col, n_rows, n_cols = highlight
         fig.add_shape(type="rect", x0=col - 0.5, x1=col + n_cols - 0.5, y0=row - 0.5, y1=row + n_rows - 0.5,
                       line=dict(color="#f59e0b", width=4))
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def image_figure(image: np.ndarray, title: str | None = None, height: int | None = None) -> go.Figure:
@@ -56,7 +57,7 @@ def image_figure(image: np.ndarray, title: str | None = None, height: int | None
         fig = go.Figure(go.Image(z=image))
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, cols: int = 8,
@@ -73,7 +74,7 @@ def image_grid(images: Sequence[np.ndarray], titles: Sequence[str] | None = None
     fig.update_xaxes(showticklabels=False, showgrid=False)
     fig.update_yaxes(showticklabels=False, showgrid=False)
     fig.update_annotations(font_size=11)
-    return _layout(fig, title, rows * cell_px + (40 if title else 10))
+    return apply_layout(fig, title, rows * cell_px + (40 if title else 10))
 
 
 def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:
@@ -101,7 +102,7 @@ def curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], title: st
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=y_title, type="log" if log_y else "linear")
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def histogram(values: dict[str, np.ndarray], bins: int = 30, title: str | None = None,
@@ -113,7 +114,7 @@ def histogram(values: dict[str, np.ndarray], bins: int = 30, title: str | None =
                                    marker_color=PALETTE[i % len(PALETTE)]))
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title=x_title)
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
 def bars(labels: Sequence[str], values: Sequence[float], title: str | None = None, horizontal: bool = True,
@@ -129,7 +130,7 @@ def bars(labels: Sequence[str], values: Sequence[float], title: str | None = Non
     fig = go.Figure(trace)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height or max(200, 28 * len(labels) + 60))
+    return apply_layout(fig, title, height or max(200, 28 * len(labels) + 60))
 
 
 def decision_boundary(xx: np.ndarray, yy: np.ndarray, probabilities: np.ndarray,
@@ -152,7 +153,7 @@ def decision_boundary(xx: np.ndarray, yy: np.ndarray, probabilities: np.ndarray,
     winner = probabilities.argmax(-1)
     confidence = probabilities.max(-1)
     k = probabilities.shape[-1]
-    colors = np.array([_hex_to_rgb(PALETTE[i % len(PALETTE)]) for i in range(k)], float)
+    colors = np.array([hex_to_rgb(PALETTE[i % len(PALETTE)]) for i in range(k)], float)
     # Blend each class colour towards white by (lack of) confidence: 1/K → white, 1 → full colour.
     strength = np.clip((confidence - 1.0 / k) / (1 - 1.0 / k), 0, 1)[..., None] * 0.75
     rgb = (255 * (1 - strength) + colors[winner] * strength).astype(np.uint8)
@@ -171,9 +172,10 @@ def decision_boundary(xx: np.ndarray, yy: np.ndarray, probabilities: np.ndarray,
     fig.update_yaxes(autorange=True, scaleanchor="x", visible=show_axes)
     fig.update_xaxes(visible=show_axes)
     fig.update_layout(showlegend=False)
-    return _layout(fig, title, height)
+    return apply_layout(fig, title, height)
 
 
-def _hex_to_rgb(color: str) -> tuple[int, int, int]:
+def hex_to_rgb(color: str) -> tuple[int, int, int]:
+    """"#rrggbb" → (r, g, b) integers 0-255."""
     color = color.lstrip("#")
     return tuple(int(color[i:i + 2], 16) for i in (0, 2, 4))

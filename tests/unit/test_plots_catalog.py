@@ -29,7 +29,7 @@ def test_decision_boundary_colours_the_winning_class():
     probability_class1 = (xx > 0).astype(float)
     fig = plots.decision_boundary(xx, yy, probability_class1, points=np.array([[0.5, 0.5]]), labels=np.array([1]))
     image = fig.data[0].z
-    class0, class1 = (np.array(plots._hex_to_rgb(c)) for c in plots.PALETTE[:2])
+    class0, class1 = (np.array(plots.hex_to_rgb(c)) for c in plots.PALETTE[:2])
     # Left columns lean to class 0's colour, right columns to class 1's.
     assert np.abs(image[2, 0] - (255 * 0.25 + class0 * 0.75)).max() < 2
     assert np.abs(image[2, 4] - (255 * 0.25 + class1 * 0.75)).max() < 2
