@@ -247,7 +247,7 @@ with tab_train:
 
         def draw_curves(snapshot) -> None:
             for title, metric in (("Accuracy", "accuracy"), ("Loss", "loss")):
-                names = {f"train": metric, "test": f"val_{metric}", "scratch train": f"scratch_{metric}",
+                names = {"train": metric, "test": f"val_{metric}", "scratch train": f"scratch_{metric}",
                          "scratch test": f"scratch_val_{metric}"}
                 series = {shown: snapshot.series[m] for shown, m in names.items() if m in snapshot.series}
                 if series:
