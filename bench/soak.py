@@ -103,7 +103,9 @@ class Trainer:
         self.started_at: float | None = None
         page.get_by_role("tab", name="3 · Train").click()
         wait_for_app(page)
-        page.locator(".st-key-cnn_epochs [role='slider']").press("Home")  # 1 epoch
+        epochs = page.locator(".st-key-cnn_epochs [role='slider']")
+        epochs.wait_for(timeout=240_000)
+        epochs.press("Home")  # 1 epoch
         wait_for_app(page)
 
     @property

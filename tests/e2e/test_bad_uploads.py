@@ -58,11 +58,15 @@ REPRESENTATIVE_PICKER = Widget("convolution", "3 · Volumes", "conv_volume")
 # Only reachable after training a model in the page, which this test does not do.
 PICKERS_BEHIND_TRAINING = {"tl_try"}
 
-IMAGE_BATCH_UPLOADERS = [  # multi-file class/enrolment uploaders: (widget, button to press after)
-    (Widget("cnn_trainer", "1 · Data", "cnn_class_files_0", (("cnn_dataset", "Your images (per class)"),)), None),
-    (Widget("transfer", "1 · Classes", "tl_up_"), None),
-    (Widget("faces", "2 · Recognition with LBPH", "faces_enrol_files", (("faces_mode", "Enrol your own"),)), "Enrol"),
-    (Widget("face_id", "Recognition (1:K)", "face_id_enrol_files"), "Enrol"),
+# Multi-file class/enrolment uploaders: (widget, button to press after, other uploaders that need files
+# too before the page reads any: the CNN trainer waits until every class has images).
+IMAGE_BATCH_UPLOADERS = [
+    (Widget("cnn_trainer", "1 · Data", "cnn_class_files_0", (("cnn_dataset", "Your images (per class)"),)), None,
+     ("cnn_class_files_1",)),
+    (Widget("transfer", "1 · Classes", "tl_up_"), None, ()),
+    (Widget("faces", "2 · Recognition with LBPH", "faces_enrol_files", (("faces_mode", "Enrol your own"),)), "Enrol",
+     ()),
+    (Widget("face_id", "Recognition (1:K)", "face_id_enrol_files"), "Enrol", ()),
 ]
 ZIP_UPLOADERS = [
     Widget("cnn_trainer", "1 · Data", "cnn_zip", (("cnn_dataset", "Your images (zip)"),)),
@@ -137,8 +141,8 @@ def settle(page) -> None:
 
 
 def messages(page) -> str:
-    """Text of every alert and of the uploaders' own error lines."""
-    parts = [e.inner_text() for e in page.query_selector_all('[data-testid="stAlert"]')]
+    """Text of every alert and caption, and of the uploaders' own error lines."""
+    parts = [e.inner_text() for e in page.query_selector_all('[data-testid="stAlert"], [data-testid="stCaptionContainer"]')]
     parts += [e.inner_text() for e in page.query_selector_all('[data-testid="stFileUploader"]')
               if "not allowed" in e.inner_text()]
     return "\n".join(parts)
@@ -163,7 +167,7 @@ def assert_no_exception(page, context: str) -> None:
 def test_every_upload_widget_is_in_the_tables():
     """The tables below cover every picker and uploader the pages create (keys from the sources)."""
     covered = {w.key for w in PICKERS + ZIP_UPLOADERS + MODEL_UPLOADERS + [REPRESENTATIVE_PICKER]}
-    covered |= {w.key for w, _ in IMAGE_BATCH_UPLOADERS} | PICKERS_BEHIND_TRAINING
+    covered |= {w.key for w, _, _ in IMAGE_BATCH_UPLOADERS} | PICKERS_BEHIND_TRAINING
     found = set()
     for info in catalog.available_pages():
         source = (catalog.ROOT / info.path).read_text()
@@ -211,8 +215,9 @@ def test_one_pixel_image_on_every_picker(page, server_url, stem):
         assert page.get_by_role("heading", level=1).first.is_visible()
 
 
-@pytest.mark.parametrize("widget, button", existing(IMAGE_BATCH_UPLOADERS), ids=lambda w: getattr(w, "stem", None))
-def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button):
+@pytest.mark.parametrize("widget, button, also", existing(IMAGE_BATCH_UPLOADERS),
+                         ids=lambda w: getattr(w, "stem", None))
+def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button, also):
     """Several bad images at once, with one good one: the bad ones are named in a message."""
     reveal(page, server_url, widget, set())
     if widget.stem in ENROL_NAMES:
@@ -222,6 +227,8 @@ def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button):
     table = {u.name: u for u in badfiles.image_table()}
     batch = [table[n] for n in ("empty.png", "random_bytes.png", "truncated.jpg", "bomb_20000x20000.png",
                                 "one_pixel.png")]
+    for key in also:
+        upload(page, key, batch)
     upload(page, widget.key, batch)
     if button:
         keyed(page, widget.key).locator("xpath=ancestor::*[@data-testid='stVerticalBlock'][1]").get_by_role(
