@@ -16,7 +16,7 @@ def main() -> None:
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1400, "height": 1500})
             page.goto(f"http://127.0.0.1:{port}/")
             wait_for_app(page)
             page.wait_for_timeout(1500)  # let thumbnails load

@@ -1,5 +1,7 @@
 """Home: the front page of the course, one card per page (no TensorFlow import)."""
+import numpy as np
 import streamlit as st
+from PIL import Image, ImageOps
 
 from playground import catalog, datasets, ui
 
@@ -21,20 +23,29 @@ with status_col:
         for name, cached in status.items()
     ))
 
-CARDS_PER_ROW = 3
-for section, pages in catalog.by_section().items():
-    pages = [page for page in pages if page.path != "views/home.py"]
-    if not pages:
-        continue
-    st.subheader(section)
-    for row_start in range(0, len(pages), CARDS_PER_ROW):
-        columns = st.columns(CARDS_PER_ROW)
-        for column, page in zip(columns, pages[row_start:row_start + CARDS_PER_ROW]):
-            with column.container(border=True):
-                if page.thumbnail_path.exists():
-                    st.image(str(page.thumbnail_path), width="stretch")
-                st.page_link(page.path, label=f"**{page.title}**", icon=page.icon)
-                st.caption(page.blurb)
+CARDS_PER_ROW = 4
+THUMBNAIL_SIZE = (480, 270)  # every card's picture is padded to 16:9 so the cards line up
+
+
+@st.cache_data(show_spinner=False)
+def thumbnail(path: str) -> np.ndarray:
+    """The page's thumbnail padded (not cropped) with white to 16:9."""
+    with Image.open(path) as image:
+        return np.asarray(ImageOps.pad(image.convert("RGB"), THUMBNAIL_SIZE, color="white"))
+
+
+# One grid in course order (sections only label the cards), so no row is left half empty.
+course = [page for section_pages in catalog.by_section().values() for page in section_pages
+          if page.path != "views/home.py"]
+for row_start in range(0, len(course), CARDS_PER_ROW):
+    columns = st.columns(CARDS_PER_ROW)
+    for column, page in zip(columns, course[row_start:row_start + CARDS_PER_ROW]):
+        with column.container(border=True):
+            if page.thumbnail_path.exists():
+                st.image(thumbnail(str(page.thumbnail_path)), width="stretch")
+            st.caption(page.section.upper())
+            st.page_link(page.path, label=f"**{page.title}**", icon=page.icon)
+            st.caption(page.blurb)
 
 st.divider()
 st.caption(
