@@ -103,9 +103,10 @@ class Trainer:
         self.started_at: float | None = None
         page.get_by_role("tab", name="3 · Train").click()
         wait_for_app(page)
-        epochs = page.locator(".st-key-cnn_epochs [role='slider']")
-        epochs.wait_for(timeout=240_000)
-        epochs.press("Home")  # 1 epoch
+        epochs = page.locator(".st-key-cnn_epochs input[type='range']")
+        epochs.wait_for(state="attached", timeout=240_000)
+        epochs.focus()
+        page.keyboard.press("Home")  # 1 epoch
         wait_for_app(page)
 
     @property
