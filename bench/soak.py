@@ -6,7 +6,7 @@ pipeline (streamlit-webrtc → FrameProcessor → Haar + CNN); session B runs ``
 consecutive trainings on the CNN trainer (1 epoch each; a run still going when its
 share of the time is up is stopped and counts as a run). The server's RSS is sampled
 every ``--sample-s`` seconds; the figures are at start, after warm-up (the first
-``--warmup-minutes``) and at the end, plus the least-squares slope after warm-up.
+``--warmup-minutes``, default max(2, minutes / 5)) and at the end, plus the least-squares slope after warm-up.
 
 Usage: ``python bench/soak.py [--minutes 10] [--runs 20] [--port 8613]``
 (``SOAK_MINUTES`` in the environment sets the default duration, e.g. for ``make bench``).
@@ -151,11 +151,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 10)))
     parser.add_argument("--runs", type=int, default=20, help="training runs over the whole duration")
-    parser.add_argument("--warmup-minutes", type=float, default=None, help="default: a fifth of the duration")
+    parser.add_argument("--warmup-minutes", type=float, default=None,
+                        help="default: a fifth of the duration, at least 2 minutes (models load, caches fill)")
     parser.add_argument("--port", type=int, default=8613)
     parser.add_argument("--sample-s", type=float, default=10.0)
     args = parser.parse_args()
-    warmup_s = 60 * (args.warmup_minutes if args.warmup_minutes is not None else args.minutes / 5)
+    warmup_s = 60 * (args.warmup_minutes if args.warmup_minutes is not None else max(2.0, args.minutes / 5))
     from playwright.sync_api import sync_playwright
 
     server = start_server(args.port)
