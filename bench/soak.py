@@ -167,9 +167,10 @@ def main() -> None:
         rss_start = rss_mb(server.pid)
         print(f"server RSS at start: {rss_start:.0f} MB", flush=True)
         with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+            clip = face_clip(Path(folder))
             browser = playwright.chromium.launch(
                 executable_path=chromium_executable(),
-                args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={face_clip(Path(folder))}"])
+                args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={clip}"])
             webcam_context = browser.new_context(viewport={"width": 1400, "height": 900})
             webcam_context.grant_permissions(["camera"])
             webcam = open_page(webcam_context, url, "webcam_emotions")
@@ -205,7 +206,8 @@ def main() -> None:
     slope = slope_mb_per_min(samples)
     growing = bool(slope > GROWTH_MB_PER_MIN and rss_end > (rss_warm or rss_end) + 50)
     per_minute = frames / args.minutes
-    print(f"server RSS: start {rss_start:.0f} MB, after warm-up ({warmup_s / 60:.1f} min) {rss_warm or float('nan'):.0f} MB, "
+    print(f"server RSS: start {rss_start:.0f} MB, after warm-up ({warmup_s / 60:.1f} min) "
+          f"{rss_warm or float('nan'):.0f} MB, "
           f"end {rss_end:.0f} MB; after warm-up it {'KEPT GROWING' if growing else 'did not keep growing'} "
           f"({slope:+.1f} MB/min)")
     print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm or float('nan'):.0f} rss_end_mb={rss_end:.0f} "

@@ -142,7 +142,8 @@ def settle(page) -> None:
 
 def messages(page) -> str:
     """Text of every alert and caption, and of the uploaders' own error lines."""
-    parts = [e.inner_text() for e in page.query_selector_all('[data-testid="stAlert"], [data-testid="stCaptionContainer"]')]
+    shown = page.query_selector_all('[data-testid="stAlert"], [data-testid="stCaptionContainer"]')
+    parts = [e.inner_text() for e in shown]
     parts += [e.inner_text() for e in page.query_selector_all('[data-testid="stFileUploader"]')
               if "not allowed" in e.inner_text()]
     return "\n".join(parts)
