@@ -237,7 +237,7 @@ with live_tab:
                 "align, describe, and name the face by the nearest enrolled descriptor — green if closer "
                 "than τ, red *unknown* otherwise.")
     live_threshold = st.slider("Threshold τ", 0.2, 1.0, face_id.SAME_PERSON_THRESHOLD, 0.01, key="face_id_live_threshold")
-    process_width = st.select_slider("Processing width (px)", [240, 320, 480, 640], 320, key="face_id_live_width",
+    process_width = st.select_slider("Processing width (px)", [240, 320, 480, 640], 640, key="face_id_live_width",
                                      help="Smaller is faster; faces must stay ~80 px wide after shrinking.")
     rows, names = gallery.matrix()
     if not names:

@@ -9,7 +9,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
+
+from playground.images import resize_to, sample_image
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -60,14 +64,20 @@ def server_url():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_session():
+    """One Playwright driver for the whole run (the sync API allows only one at a time)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_executable(),
-                                              args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS)
-        yield launched
-        launched.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    launched = playwright_session.chromium.launch(executable_path=chromium_executable(),
+                                                  args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
@@ -108,3 +118,45 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
 def exception_texts(page) -> list[str]:
     """Text of every exception box on the page (should be none)."""
     return [e.inner_text() for e in page.query_selector_all('[data-testid="stException"]')]
+
+
+# --- a fake camera fed by a clip of a face -------------------------------------------
+
+CLIP_FPS = 30
+
+
+def write_y4m(path, frames_bgr: list[np.ndarray], fps: int = CLIP_FPS) -> None:
+    """Uncompressed YUV4MPEG2 (4:2:0) clip, the format Chromium's fake camera plays in a loop."""
+    height, width = frames_bgr[0].shape[:2]
+    with open(path, "wb") as clip:
+        clip.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames_bgr:
+            clip.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+
+
+@pytest.fixture(scope="module")
+def face_clip(tmp_path_factory):
+    """One second at 640x480: the astronaut bobbing up and down by a few pixels."""
+    photo = resize_to(sample_image("astronaut"), (520, 520))[..., ::-1]
+    frames = []
+    for index in range(CLIP_FPS):
+        frame = np.zeros((480, 640, 3), np.uint8)
+        shift = round(10 + 8 * np.sin(2 * np.pi * index / CLIP_FPS))
+        frame[:, 60:580] = photo[shift:shift + 480]
+        frames.append(frame)
+    path = tmp_path_factory.mktemp("clip") / "face.y4m"
+    write_y4m(path, frames)
+    return path
+
+
+@pytest.fixture(scope="module")
+def clip_page(playwright_session, face_clip):
+    """A page in a Chromium whose fake camera plays ``face_clip`` (its own browser: the clip
+    is a launch flag)."""
+    browser = playwright_session.chromium.launch(
+        executable_path=chromium_executable(),
+        args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={face_clip}"])
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.grant_permissions(["camera"])
+    yield context.new_page()
+    browser.close()

@@ -5,12 +5,11 @@ import time
 import pytest
 
 from tests.e2e.conftest import exception_texts, wait_for_app
-from tests.e2e.test_webcam_emotions import clip_page, face_clip  # noqa: F401 (fixtures: browser fed a face clip)
 
 pytestmark = pytest.mark.e2e
 
 
-def test_live_detection_reports_fps_and_detector_times(clip_page, server_url, screenshot_dir):  # noqa: F811
+def test_live_detection_reports_fps_and_detector_times(clip_page, server_url, screenshot_dir):
     page = clip_page
     page.goto(f"{server_url}/faces")
     wait_for_app(page, 120_000)
