@@ -237,6 +237,20 @@ def from_class_files(files_per_class: dict[str, list[tuple[str, bytes]]], size: 
     return dataset
 
 
+def check_zip(archive: zipfile.ZipFile, max_unzipped_bytes: int = MAX_UNZIPPED_BYTES) -> None:
+    """Refuse a zip that would unpack past ``max_unzipped_bytes`` or holds a member compressed
+    more than ``MAX_COMPRESSION_RATIO``:1 (zip bombs), before anything is unpacked."""
+    members = [i for i in archive.infolist() if not i.is_dir()]
+    total = sum(i.file_size for i in members)
+    if total > max_unzipped_bytes:
+        raise ValueError(f"The zip would unpack to {total / 2**20:.0f} MB; the limit is "
+                         f"{max_unzipped_bytes / 2**20:.0f} MB.")
+    for info in members:
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
+            raise ValueError(f"'{info.filename}' is compressed {info.file_size // info.compress_size}:1, "
+                             "which looks like a zip bomb; refused.")
+
+
 def read_class_zip(data: bytes, max_zip_bytes: int = MAX_ZIP_BYTES,
                    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES) -> dict[str, list[tuple[str, bytes]]]:
     """Read a zip with one folder per class into ``{class: [(file_name, bytes), ...]}``.
@@ -252,16 +266,9 @@ def read_class_zip(data: bytes, max_zip_bytes: int = MAX_ZIP_BYTES,
     except zipfile.BadZipFile:
         raise ValueError("That file is not a zip archive.") from None
     with archive:
+        check_zip(archive, max_unzipped_bytes)
         entries = [i for i in archive.infolist() if not i.is_dir()
                    and not Path(i.filename).name.startswith(".") and "__MACOSX" not in i.filename]
-        total = sum(i.file_size for i in entries)
-        if total > max_unzipped_bytes:
-            raise ValueError(f"The zip would unpack to {total / 2**20:.0f} MB; the limit is "
-                             f"{max_unzipped_bytes / 2**20:.0f} MB.")
-        for info in entries:
-            if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-                raise ValueError(f"'{info.filename}' is compressed {info.file_size // info.compress_size}:1, "
-                                 "which looks like a zip bomb; refused.")
         classes: dict[str, list[tuple[str, bytes]]] = {}
         for info in entries:
             parts = Path(info.filename).parts

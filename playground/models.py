@@ -632,6 +632,8 @@ def load_uploaded_model(data: bytes, file_name: str = "model.keras"):
     import zipfile
     from pathlib import Path
 
+    from playground import datasets
+
     if len(data) > MAX_MODEL_BYTES:
         raise ValueError(f"'{file_name}' is {len(data) / 2**20:.0f} MB; the limit is {MAX_MODEL_BYTES / 2**20:.0f} MB.")
     if data[:8] == b"\x89HDF\r\n\x1a\n":
@@ -640,6 +642,10 @@ def load_uploaded_model(data: bytes, file_name: str = "model.keras"):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            try:
+                datasets.check_zip(archive, MAX_MODEL_BYTES * 4)
+            except ValueError as exc:
+                raise ValueError(f"'{file_name}': {exc}") from None
     except zipfile.BadZipFile:
         raise ValueError(f"'{file_name}' is not a .keras model file (a .keras file is a zip archive).") from None
     if "config.json" not in names:

@@ -151,3 +151,10 @@ def test_runs_figure_draws_each_run_in_its_own_colour_with_dashed_validation():
     assert names == ["run A · batches", "run A · train", "run A · validation", "run B · train"]
     assert fig.data[2].line.dash == "dash" and fig.data[0].line.color == fig.data[2].line.color != fig.data[3].line.color
     assert fig.layout.xaxis.range[1] >= 5
+
+
+def test_model_upload_refuses_a_zip_bomb_before_unpacking():
+    from tests import badfiles
+
+    with pytest.raises(ValueError, match="zip_bomb.keras': .*zip bomb"):
+        models.load_uploaded_model(badfiles.zip_bomb("config.json"), "zip_bomb.keras")

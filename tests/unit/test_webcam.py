@@ -1,5 +1,6 @@
 """Live-video plumbing: latest-result holder, drop-stale processing, ICE servers, secure context."""
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import threading
 
 import av
@@ -7,6 +8,13 @@ import numpy as np
 import pytest
 
 from playground import webcam
+
+
+def run_callback(coroutine):
+    """Run streamlit-webrtc's async callback as its worker would: in a thread with its own
+    event loop (the browser tests' Playwright driver may own this thread's loop)."""
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
 
 
 def test_shared_settings_swaps_whole_values_between_threads():
@@ -68,12 +76,12 @@ def test_only_the_newest_queued_frame_is_processed():
         return 255 - frame, {"mean": float(frame.mean()), "settings": settings}
 
     processor = webcam.FrameProcessor(invert, settings="A")
-    out = asyncio.run(processor.recv_queued(_frames(3)))
+    out = run_callback(processor.recv_queued(_frames(3)))
     assert calls == [20]  # frames 0 and 1 were stale
     assert len(out) == 1
     assert np.array_equal(out[0].to_ndarray(format="bgr24"), np.full((48, 64, 3), 235, np.uint8))
     processor.settings.set("B")
-    asyncio.run(processor.recv_queued(_frames(1)))
+    run_callback(processor.recv_queued(_frames(1)))
     result, _ = processor.results.latest()
     assert result == {"mean": 0.0, "settings": "B"}
     assert processor.results.stats().dropped == 2
@@ -84,11 +92,11 @@ def test_a_failing_frame_passes_through_and_the_error_is_kept():
         raise RuntimeError("detector exploded")
 
     processor = webcam.FrameProcessor(broken, settings=None)
-    out = asyncio.run(processor.recv_queued(_frames(2)))
+    out = run_callback(processor.recv_queued(_frames(2)))
     assert np.array_equal(out[0].to_ndarray(format="bgr24"), np.full((48, 64, 3), 10, np.uint8))
     assert processor.results.error == "RuntimeError: detector exploded"
     processor.process = lambda frame, settings: (frame, "fine")
-    asyncio.run(processor.recv_queued(_frames(1)))
+    run_callback(processor.recv_queued(_frames(1)))
     assert processor.results.error is None and processor.results.latest()[0] == "fine"
 
 
