@@ -38,8 +38,13 @@ def test_feature_extraction_beats_scratch_and_fine_tuning_continues_the_curve(of
     snapshot = jobs.submit(transfer.train_transfer, offline, data, config).wait(600)
     assert snapshot.state == "done", snapshot.error
     result = snapshot.result
-    # The scratch network even gets the fine-tuning epoch more; pretrained features still win.
-    assert result.head_accuracy > result.scratch_accuracy + 0.1, (result.head_accuracy, result.scratch_accuracy)
+    # At equal epochs: mean held-out accuracy over the head's 5 epochs vs the same epochs of the
+    # network trained from random weights (the mean over the curve, not one noisy end point:
+    # 24 test images per class move a final accuracy by several points between runs).
+    transfer_curve = snapshot.series["val_accuracy"][1][:config.head_epochs]
+    scratch_curve = snapshot.series["scratch_val_accuracy"][1][:config.head_epochs]
+    assert np.mean(transfer_curve) > np.mean(scratch_curve) + 0.1, (transfer_curve, scratch_curve)
+    assert transfer_curve[0] > scratch_curve[0] + 0.2  # the head starts from useful features
     assert result.fine_tuned_accuracy is not None and result.unfrozen == ["block5_conv"]
     steps, _ = snapshot.series["val_accuracy"]
     assert steps == list(range(1, 7))  # phase 2 continues at epoch 6
