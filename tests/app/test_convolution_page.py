@@ -1,15 +1,12 @@
 """The convolution page in AppTest: step-through, explorer, volumes, learned filters, bad input."""
 import json
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from playground import convolution as conv
-from tests.app.conftest import open_page
-from tests.conftest import ROOT
+from tests.app.conftest import heavy_modules_after_tabs, open_page
 
 pytestmark = pytest.mark.app
 
@@ -142,18 +139,7 @@ def test_learned_filters_tab_agrees_with_keras():
 
 
 def test_first_three_tabs_do_not_import_tensorflow():
-    code = ("from streamlit.testing.v1 import AppTest\n"
-            "import sys\n"
-            "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
-            f"at.switch_page('{PAGE}').run()\n"
-            f"for label in {TABS[:3]!r}:\n"
-            "    at.session_state['conv_tab'] = label\n"
-            "    at.run()\n"
-            "    assert not at.exception, at.exception\n"
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["False", "False"]
+    assert heavy_modules_after_tabs(PAGE, "conv_tab", TABS[:3]) == (False, False)
 
 
 def test_kernel_larger_than_an_uploaded_image_is_explained():

@@ -1,16 +1,13 @@
 """The HOG & LBP page in AppTest: the course's numbers on screen, every tab, controls, bad input."""
 import json
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from playground import features
 from playground.ui import PickedImage
-from tests.app.conftest import open_page
-from tests.conftest import ROOT
+from tests.app.conftest import heavy_modules_after_tabs, open_page
 
 pytestmark = pytest.mark.app
 
@@ -64,18 +61,7 @@ def test_photo_cell_click_free_picking():
 
 
 def test_numpy_tabs_do_not_import_tensorflow():
-    code = ("from streamlit.testing.v1 import AppTest\n"
-            "import sys\n"
-            "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
-            f"at.switch_page('{PAGE}').run()\n"
-            f"for label in {TABS[:4]!r}:\n"
-            "    at.session_state['hog_tab'] = label\n"
-            "    at.run()\n"
-            "    assert not at.exception, at.exception\n"
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["False", "False"]
+    assert heavy_modules_after_tabs(PAGE, "hog_tab", TABS[:4]) == (False, False)
 
 
 def test_full_hog_tab_matches_scikit_image_and_counts_the_descriptor():
