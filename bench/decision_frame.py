@@ -7,12 +7,16 @@ CPU time (robust when other processes share the cores), and the share spent on t
 network arithmetic, as a baseline measured in the same run.
 """
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from playground import mlp, plots
-from playground import perceptron_plots as pp
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playground import mlp, plots  # noqa: E402
+from playground import perceptron_plots as pp  # noqa: E402
 
 PLAYGROUND_GRID, NEURON_GRID, FRAMES = 60, 24, 30
 
