@@ -5,6 +5,7 @@ tested without GPUs; :func:`configure` applies it to the running TensorFlow once
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -137,3 +138,44 @@ def badge_text(gpu_names: list[str]) -> str:
     if len(gpu_names) == 1:
         return f"GPU: {gpu_names[0]}"
     return f"{len(gpu_names)} GPUs: {gpu_names[0]}"
+
+
+# --- traced gradient functions ----------------------------------------------------------
+
+_traced_lock = threading.Lock()
+_traced_blocks = 0  # blocks of forget_traced_gradients() now running, in any thread
+_registered_before: set[str] = set()
+
+
+def _gradient_registry() -> dict:
+    from tensorflow.python.framework import ops
+
+    return ops._gradient_registry._registry  # noqa: SLF001 (TensorFlow offers no way to unregister)
+
+
+@contextlib.contextmanager
+def forget_traced_gradients():
+    """Unregister the gradient functions TensorFlow registers globally while the block traces.
+
+    Every ``tf.custom_gradient`` traced inside a ``tf.function`` registers a gradient under
+    a fresh name ("CustomGradient-<n>") and never removes it, and that entry keeps the whole
+    traced graph alive. Keras optimisers trace one per ``fit`` (their all-reduce), so every
+    training run used to leave ~12 MB behind for good. Nothing looks these entries up once
+    the trace is built (no one differentiates through an optimiser step), so they are
+    removed when the last block running in any thread ends; waiting for the last one keeps
+    a trace that is still being built in another thread intact.
+    """
+    global _traced_blocks, _registered_before
+    with _traced_lock:
+        if _traced_blocks == 0:
+            _registered_before = set(_gradient_registry())
+        _traced_blocks += 1
+    try:
+        yield
+    finally:
+        with _traced_lock:
+            _traced_blocks -= 1
+            if _traced_blocks == 0:
+                registry = _gradient_registry()
+                for name in [n for n in registry if n not in _registered_before and n.startswith("CustomGradient")]:
+                    del registry[name]

@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from playground import device
+
 # --- tunables ------------------------------------------------------------------------
 LATENT_RANGE = (2, 256)        # latent sizes the builders accept
 BATCH_RANGE = (8, 512)         # batch sizes the trainer accepts
@@ -505,6 +507,7 @@ def check_settings(settings: TrainSettings, n_images: int) -> None:
         raise ValueError(f"Epochs must be 1-100, got {settings.epochs}.")
 
 
+@device.forget_traced_gradients()
 def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, settings: TrainSettings) -> dict:
     """Background-job work: build and train a GAN on ``images`` (N, H, W, C) in [0, 1].
 
@@ -513,7 +516,7 @@ def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, se
     """
     import keras
 
-    from playground import device, jobs
+    from playground import jobs
 
     check_settings(settings, len(images))
     progress.report(message="building the two networks")

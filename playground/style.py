@@ -32,6 +32,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from playground import device
 from playground.shipped import ModelUnavailable
 
 # Procedural style images, rendered by scripts/make_style_images.py.
@@ -476,6 +477,7 @@ def estimate_seconds(net_name: str, shape: tuple[int, int], steps: int,
     return SETUP_SECONDS + steps * shape[0] * shape[1] / 1e6 * rate
 
 
+@device.forget_traced_gradients()
 def run_job(progress, net: FeatureNet, content_rgb: np.ndarray, style_rgb: np.ndarray,
             settings: StyleSettings) -> dict:
     """:func:`stylise` as a :mod:`playground.jobs` work function.

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from playground import jobs, models
+from playground import device, jobs, models
 
 # Training steps per call into TensorFlow: callbacks (live curves, stop, pause, NaN check)
 # then run once per 8 batches instead of forcing a device sync after every batch.
@@ -121,8 +121,6 @@ def split_validation(x: np.ndarray, y: np.ndarray, fraction: float, seed: int = 
 
 def compile_model(layers: list[models.LayerSpec], input_shape, num_classes: int, config: TrainConfig):
     """Build and compile inside the device strategy's scope (GPU / MirroredStrategy aware)."""
-    from playground import device
-
     with device.strategy().scope():
         model = models.build_model(layers, input_shape, num_classes, config.initializer, config.augmentation,
                                    config.seed)
@@ -131,6 +129,7 @@ def compile_model(layers: list[models.LayerSpec], input_shape, num_classes: int,
     return model
 
 
+@device.forget_traced_gradients()
 def train(progress: jobs.Progress, layers: list[models.LayerSpec], x_train: np.ndarray, y_train: np.ndarray,
           x_test: np.ndarray, y_test: np.ndarray, num_classes: int, config: TrainConfig) -> TrainResult:
     """Job work: fit the table's network on (x_train, y_train), then evaluate on the test set.

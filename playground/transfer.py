@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from playground import datasets, jobs, shipped
+from playground import datasets, device, jobs, shipped
 from playground.images import ImageError, decode_image, encode_png, resize_max
 
 OFFLINE = "Offline backbone (ships with the app)"
@@ -481,6 +481,7 @@ def _accuracy(model, x: np.ndarray, y: np.ndarray) -> float | None:
     return float(np.mean(training.predict_probabilities(model, x, batch_size=64).argmax(1) == y))
 
 
+@device.forget_traced_gradients()
 def train_transfer(progress: jobs.Progress, backbone: Backbone, data: datasets.Dataset,
                    config: TransferConfig) -> TransferResult:
     """Job work: phase 1 (frozen backbone, head on cached features), phase 2 (top layers

@@ -92,3 +92,52 @@ def test_stop_mid_fit_and_change_learning_rate():
     assert snapshot.state == jobs.STOPPED
     assert snapshot.step < snapshot.total
     assert float(model.optimizer.learning_rate) == pytest.approx(0.123)
+
+
+def _traced_graphs() -> int:
+    import gc
+
+    from tensorflow.python.framework.func_graph import FuncGraph
+
+    gc.collect()
+    return sum(isinstance(o, FuncGraph) for o in gc.get_objects())
+
+
+def test_training_runs_leave_no_traced_graphs_behind():
+    """Each fit used to leave its whole traced training graph in TensorFlow's global gradient
+    registry (~12 MB a run): once the runs' models are dropped, nothing of them may remain."""
+    from playground import datasets, device, models, training
+
+    data = datasets.load("Digits (8x8)")
+    layers = models.preset("Fast CNN (default)", data.input_shape)
+    config = training.TrainConfig(epochs=1, batch_size=128)
+    registry = device._gradient_registry()
+    run = lambda: jobs.submit(training.train, layers, data.x_train, data.y_train, data.x_test,  # noqa: E731
+                              data.y_test, data.num_classes, config).wait(300)
+    first = run()  # the first run also builds TensorFlow's and Keras's own one-off graphs
+    assert first.state == "done", first.error
+    del first
+    graphs_before, names_before = _traced_graphs(), set(registry)
+    results = [run() for _ in range(3)]
+    assert all(r.state == "done" for r in results), [r.error for r in results]
+    assert _traced_graphs() > graphs_before  # the kept models hold their train functions
+    del results
+    assert set(registry) - names_before == set()
+    assert _traced_graphs() == graphs_before
+
+
+def test_traced_gradients_are_forgotten_when_the_last_overlapping_block_ends():
+    from tensorflow.python.framework import ops
+
+    from playground import device
+
+    registry = device._gradient_registry()
+    first, second = device.forget_traced_gradients(), device.forget_traced_gradients()
+    first.__enter__()
+    ops.RegisterGradient("CustomGradient-test-a")(lambda op, grad: grad)
+    second.__enter__()  # another job starts tracing while the first still runs
+    ops.RegisterGradient("CustomGradient-test-b")(lambda op, grad: grad)
+    first.__exit__(None, None, None)
+    assert {"CustomGradient-test-a", "CustomGradient-test-b"} <= set(registry)  # b's trace may still need them
+    second.__exit__(None, None, None)
+    assert not {"CustomGradient-test-a", "CustomGradient-test-b"} & set(registry)
