@@ -3,8 +3,9 @@
 One Streamlit server, one headless Chromium with a fake camera playing a clip of a face
 at ~200 frames per minute. Session A streams it through the emotion page's live
 pipeline (streamlit-webrtc → FrameProcessor → Haar + CNN); session B runs ``--runs``
-consecutive trainings on the CNN trainer (1 epoch each; a run still going when its
-share of the time is up is stopped and counts as a run). The server's RSS is sampled
+consecutive trainings on the CNN trainer, one per equal share of the duration (1 epoch
+each; a run still going when its share is up is stopped and counts as a run), so
+training goes on until the end. The server's RSS is sampled
 every ``--sample-s`` seconds; the figures are at start, after warm-up (the first
 ``--warmup-minutes``, default max(2, minutes / 5)) and at the end, plus the least-squares slope after warm-up.
 
@@ -30,10 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playground import catalog  # noqa: E402
-from playground.images import resize_to, sample_image  # noqa: E402
-from tests.e2e.conftest import (CHROMIUM_ARGS, FAKE_WEBCAM_ARGS, chromium_executable,  # noqa: E402
-                                start_server, wait_for_app)
-from tests.e2e.test_webcam_emotions import write_y4m  # noqa: E402
+from tests.e2e.conftest import (CHROMIUM_ARGS, FAKE_WEBCAM_ARGS, bobbing_face_frames,  # noqa: E402
+                                chromium_executable, start_server, wait_for_app, write_y4m)
 
 CLIP_SECONDS = 3
 FRAMES_PER_MINUTE = 200  # the clip's rate: 10/3 fps
@@ -49,18 +48,9 @@ def rss_mb(pid: int) -> float:
 
 def face_clip(folder: Path) -> Path:
     """A 640x480 .y4m clip of the astronaut bobbing, at 200 frames per minute (10/3 fps)."""
-    photo = resize_to(sample_image("astronaut"), (520, 520))[..., ::-1]
-    frames = []
-    count = round(CLIP_SECONDS * FRAMES_PER_MINUTE / 60)
-    for index in range(count):
-        frame = np.zeros((480, 640, 3), np.uint8)
-        shift = round(10 + 8 * np.sin(2 * np.pi * index / count))
-        frame[:, 60:580] = photo[shift:shift + 480]
-        frames.append(frame)
     path = folder / "face.y4m"
-    write_y4m(path, frames, fps=3)
-    # YUV4MPEG2 frame rates are fractions: 10:3 fps is exactly 200 frames a minute.
-    path.write_bytes(path.read_bytes().replace(b" F3:1 ", b" F10:3 ", 1))
+    write_y4m(path, bobbing_face_frames(round(CLIP_SECONDS * FRAMES_PER_MINUTE / 60)),
+              fps=FRAMES_PER_MINUTE, fps_denominator=60)
     return path
 
 
@@ -179,10 +169,14 @@ def main() -> None:
                                         "cnn_trainer"), budget_s=args.minutes * 60 / args.runs)
             began = last_sample = time.monotonic()
             rss_warm = None
-            trainer.start()
+            slot_s = args.minutes * 60 / args.runs  # run k starts no earlier than k slots in
+            running = False
             while (elapsed := time.monotonic() - began) < args.minutes * 60:
-                if trainer.runs < args.runs and trainer.poll() and trainer.runs < args.runs:
+                if running:
+                    running = not trainer.poll()
+                elif trainer.runs < args.runs and elapsed >= trainer.runs * slot_s:
                     trainer.start()
+                    running = True
                 webcam.wait_for_timeout(1000)
                 now = time.monotonic()
                 if now - last_sample >= args.sample_s:

@@ -125,27 +125,33 @@ def exception_texts(page) -> list[str]:
 CLIP_FPS = 30
 
 
-def write_y4m(path, frames_bgr: list[np.ndarray], fps: int = CLIP_FPS) -> None:
-    """Uncompressed YUV4MPEG2 (4:2:0) clip, the format Chromium's fake camera plays in a loop."""
+def write_y4m(path, frames_bgr: list[np.ndarray], fps: int = CLIP_FPS, fps_denominator: int = 1) -> None:
+    """Uncompressed YUV4MPEG2 (4:2:0) clip, the format Chromium's fake camera plays in a loop;
+    its rate is the fraction ``fps / fps_denominator`` frames per second."""
     height, width = frames_bgr[0].shape[:2]
     with open(path, "wb") as clip:
-        clip.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        clip.write(f"YUV4MPEG2 W{width} H{height} F{fps}:{fps_denominator} Ip A1:1 C420jpeg\n".encode())
         for frame in frames_bgr:
             clip.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
 
 
-@pytest.fixture(scope="module")
-def face_clip(tmp_path_factory):
-    """One second at 640x480: the astronaut bobbing up and down by a few pixels."""
+def bobbing_face_frames(count: int) -> list[np.ndarray]:
+    """``count`` 640x480 BGR frames: the astronaut moving up and down by a few pixels, one cycle."""
     photo = resize_to(sample_image("astronaut"), (520, 520))[..., ::-1]
     frames = []
-    for index in range(CLIP_FPS):
+    for index in range(count):
         frame = np.zeros((480, 640, 3), np.uint8)
-        shift = round(10 + 8 * np.sin(2 * np.pi * index / CLIP_FPS))
+        shift = round(10 + 8 * np.sin(2 * np.pi * index / count))
         frame[:, 60:580] = photo[shift:shift + 480]
         frames.append(frame)
+    return frames
+
+
+@pytest.fixture(scope="module")
+def face_clip(tmp_path_factory):
+    """One second at 30 fps of ``bobbing_face_frames``."""
     path = tmp_path_factory.mktemp("clip") / "face.y4m"
-    write_y4m(path, frames)
+    write_y4m(path, bobbing_face_frames(CLIP_FPS))
     return path
 
 
