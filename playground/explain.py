@@ -48,41 +48,75 @@ def filters_as_images(kernel: np.ndarray) -> list[np.ndarray]:
     return images
 
 
-def _sub_model(model, layer_name: str):
-    import keras
-
-    try:
-        layer = model.get_layer(layer_name)
-    except ValueError:
-        raise ValueError(f"The model has no layer named '{layer_name}'.") from None
-    return keras.Model(model.inputs[0], [layer.output, model.outputs[0]])
-
-
 def activation_maps(model, image: np.ndarray, layer_name: str) -> np.ndarray:
     """Output of ``layer_name`` for one image, (h, w, channels)."""
     import keras
 
     if layer_name not in spatial_layers(model):
         raise ValueError(f"'{layer_name}' does not output feature maps; pick a convolution or pooling layer.")
-    extractor = _sub_model(model, layer_name)
-    maps, _ = extractor(image[None].astype(np.float32), training=False)
+    extractor = keras.Model(model.inputs[0], model.get_layer(layer_name).output)
+    maps = extractor(image[None].astype(np.float32), training=False)
     return keras.ops.convert_to_numpy(maps)[0]
+
+
+def class_logits(model):
+    """The symbolic scores (batch, K) that the model's final softmax turns into probabilities.
+
+    A float32 softmax rounds the top probability to exactly 1.0 once its logit leads by more
+    than ~16, and every gradient through it is then zero, so explanations start from the
+    logits: the input of an ``Activation("softmax")``/``Softmax`` output layer, or, for an
+    output layer with a softmax activation (``Dense(K, activation="softmax")``), a copy of
+    that layer with a linear activation and the same weights. Any other output is taken to
+    be probabilities, and log p (logits up to a shared shift, saturating like p) is returned.
+    """
+    import keras
+
+    output = model.outputs[0]
+    layer = next((layer for layer in reversed(model.layers) if layer.output is output), None)
+    if isinstance(layer, keras.layers.Softmax) or (isinstance(layer, keras.layers.Activation)
+                                                   and layer.activation is keras.activations.softmax):
+        return layer.input
+    if getattr(layer, "activation", None) is keras.activations.softmax:
+        linear = layer.__class__.from_config({**layer.get_config(), "activation": "linear",
+                                              "name": f"{layer.name}_logits"})
+        logits = linear(layer.input)
+        linear.set_weights(layer.get_weights())
+        return logits
+    return keras.ops.log(output + 1e-12)
+
+
+def class_log_odds(logits, index: int):
+    """log(p_c / (1 - p_c)) = z_c - logsumexp of the other z_j, for logits z (K,) and c = ``index``.
+
+    Its gradient is that of p_c divided by p_c (1 - p_c), and that of log p_c divided by
+    (1 - p_c): the same direction, so the same normalised maps, but it does not vanish when
+    p_c rounds to 1.0 (or when the other p_j underflow to 0).
+    """
+    import tensorflow as tf
+
+    logits = tf.cast(logits, tf.float32)  # float16 logits (mixed precision) would saturate at a lead of ~8
+    others = tf.concat([logits[:index], logits[index + 1:]], axis=0)
+    return logits[index] - tf.reduce_logsumexp(others)
 
 
 def saliency(model, image: np.ndarray, class_index: int | None = None) -> tuple[np.ndarray, int]:
     """Vanilla gradient saliency (Simonyan et al. 2014).
 
-    The largest absolute gradient of the class probability over the colour channels,
-    scaled to [0, 1], shape (H, W); and the class used (the top class by default).
+    The largest absolute gradient of the class probability p_c over the colour channels,
+    scaled to [0, 1], shape (H, W); and the class used (the top class by default). The
+    gradient is taken of the class log-odds (:func:`class_log_odds`), parallel to p_c's at
+    every pixel, so a saturated softmax still gives a map.
     """
+    import keras
     import tensorflow as tf
 
+    logits_model = keras.Model(model.inputs[0], class_logits(model))
     x = tf.convert_to_tensor(image[None].astype(np.float32))
     with tf.GradientTape() as tape:
         tape.watch(x)
-        probabilities = model(x, training=False)
-        index = int(tf.argmax(probabilities[0])) if class_index is None else int(class_index)
-        score = probabilities[0, index]
+        logits = logits_model(x, training=False)
+        index = int(tf.argmax(logits[0])) if class_index is None else int(class_index)
+        score = class_log_odds(logits[0], index)
     gradient = tape.gradient(score, x)[0].numpy()
     return normalise(np.abs(gradient).max(axis=-1)), index
 
@@ -100,25 +134,28 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None,
              layer_name: str | None = None) -> tuple[np.ndarray, int]:
     """Grad-CAM (Selvaraju et al. 2017) at the input resolution, in [0, 1], shape (H, W).
 
-    Channel weights are the spatially averaged gradients of the class score (the
-    probability's logit, log p) with respect to ``layer_name``'s maps (default: the last
-    spatial layer); the map is ReLU(sum of weighted maps), upsampled bilinearly.
-    Returns the map and the class used (top class by default).
+    Channel weights are the spatially averaged gradients of the class score log p_c with
+    respect to ``layer_name``'s maps (default: the last spatial layer); the map is
+    ReLU(sum of weighted maps), upsampled bilinearly. Returns the map and the class used
+    (top class by default). The gradients are taken of the class log-odds
+    (:func:`class_log_odds`), which differ from log p_c's by the factor 1 / (1 - p_c) only,
+    so the normalised map is log p_c's and a saturated softmax still gives one.
     """
     import cv2
+    import keras
     import tensorflow as tf
 
     layer_name = layer_name or last_conv_layer(model)
     if layer_name not in spatial_layers(model):
         raise ValueError(f"'{layer_name}' does not output feature maps; Grad-CAM needs a convolution layer.")
-    extractor = _sub_model(model, layer_name)
+    extractor = keras.Model(model.inputs[0], [model.get_layer(layer_name).output, class_logits(model)])
     x = tf.convert_to_tensor(image[None].astype(np.float32))
     with tf.GradientTape() as tape:
-        maps, probabilities = extractor(x, training=False)
-        index = int(tf.argmax(probabilities[0])) if class_index is None else int(class_index)
-        # log p_c = z_c - logsumexp(z): its gradient is the logit's, minus a shared term that
-        # keeps the map about "this class rather than the others".
-        score = tf.math.log(probabilities[0, index] + 1e-12)
+        maps, logits = extractor(x, training=False)
+        index = int(tf.argmax(logits[0])) if class_index is None else int(class_index)
+        # log p_c = z_c - logsumexp(z) rather than z_c: the map is about "this class rather
+        # than the others", not evidence every class shares.
+        score = class_log_odds(logits[0], index)
     gradients = tape.gradient(score, maps)[0].numpy()
     maps = maps[0].numpy()
     weights = gradients.mean(axis=(0, 1))

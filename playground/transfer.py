@@ -364,7 +364,6 @@ def build_classifier(backbone: Backbone, num_classes: int, dropout: float = 0.2,
     pool = keras.layers.GlobalAveragePooling2D(name="pool")
     standardise = keras.layers.Normalization(mean=mean.tolist(), variance=variance.tolist(), name="feature_norm")
     drop = keras.layers.Dropout(dropout, seed=seed, name="head_dropout")
-    # Logits and softmax as separate layers, so Grad-CAM can soften over-confident outputs.
     dense = keras.layers.Dense(num_classes, name="logits", kernel_initializer=keras.initializers.GlorotUniform(seed))
     softmax = keras.layers.Activation("softmax", name="predictions")
     model = keras.Model(backbone.features.inputs[0],
@@ -575,29 +574,6 @@ def predict(model, rgb: np.ndarray, image_size: int) -> np.ndarray:
 
     x = prepare_image(rgb, image_size)[None]
     return keras.ops.convert_to_numpy(model(x, training=False))[0].astype(np.float64)
-
-
-# Softmax outputs of a float32 network round to exactly 1.0 once the top logit leads by
-# more than ~16, and then every gradient of the score is zero (a blank Grad-CAM).
-MAX_LOGIT_GAP = 8.0
-
-
-def grad_cam(model, image: np.ndarray, class_index: int | None = None) -> tuple[np.ndarray, int]:
-    """Grad-CAM (:func:`playground.explain.grad_cam`) of a transfer classifier for one image
-    (S, S, 3) in [0, 255]: map (S, S) in [0, 1] and the class used.
-
-    The logits are divided by a temperature that keeps their spread at most ``MAX_LOGIT_GAP``
-    (same ranking, same ``argmax``), so a very confident model still has gradients.
-    """
-    import keras
-
-    logits_model = keras.Model(model.inputs[0], model.get_layer("logits").output)
-    logits = keras.ops.convert_to_numpy(logits_model(image[None].astype(np.float32), training=False))[0]
-    temperature = max(1.0, float(logits.max() - logits.min()) / MAX_LOGIT_GAP)
-    softened = keras.layers.Activation("softmax")(keras.layers.Rescaling(1.0 / temperature)(logits_model.outputs[0]))
-    from playground import explain
-
-    return explain.grad_cam(keras.Model(model.inputs[0], softened), image, class_index)
 
 
 def embed_2d(features: np.ndarray, method: str = "PCA", seed: int = 0) -> np.ndarray:

@@ -71,7 +71,7 @@ def cached_explanation(run_id: int, image: np.ndarray, class_index: int | None, 
     import keras
 
     probabilities = keras.ops.convert_to_numpy(_model(image[None], training=False))[0]
-    heat, _ = transfer.grad_cam(_model, image, class_index)
+    heat, _ = explain.grad_cam(_model, image, class_index)
     return probabilities, heat
 
 

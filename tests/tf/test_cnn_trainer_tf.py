@@ -92,6 +92,77 @@ def test_grad_cam_reduces_to_cam_on_a_global_average_pooling_net(rng):
     np.testing.assert_allclose(cam, expected, atol=1e-4)  # 8x8 maps -> 8x8 input: no resampling
 
 
+def saturated_model(image, num_classes, gap):
+    """conv1 -> flatten -> dense softmax whose dense weights are scaled so that on ``image`` the
+    top logit leads the runner-up by ``gap`` (the float32 softmax of the top class is then 1.0)."""
+    keras.utils.set_random_seed(4)
+    model = models.build_model([LayerSpec("Conv2D", 4, 3, activation="tanh")], (8, 8, 1), num_classes)
+    dense = model.get_layer("predictions")
+    kernel, bias = dense.get_weights()
+    features = keras.Model(model.inputs[0], dense.input)(image[None]).numpy()[0]
+    runner_up, top = np.sort(features @ kernel + bias)[-2:]
+    scale = gap / (top - runner_up)
+    dense.set_weights([kernel * scale, bias * scale])
+    return model
+
+
+def reference_map(model, image, index, method, score_of_logits):
+    """Grad-CAM on conv1 or saliency straight from TensorFlow: the same network with a linear last
+    layer gives the logits z (K,), and ``score_of_logits(z, index)`` is differentiated."""
+    import tensorflow as tf
+
+    dense = model.get_layer("predictions")
+    linear = keras.layers.Dense(dense.units, name="linear_logits")
+    twin = keras.Model(model.inputs[0], [model.get_layer("conv1").output, linear(dense.input)])
+    linear.set_weights(dense.get_weights())
+    x = tf.constant(image[None])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        maps, logits = twin(x, training=False)
+        score = score_of_logits(logits[0], index)
+    if method == "saliency":
+        heat = np.abs(tape.gradient(score, x)[0].numpy()).max(axis=-1)
+    else:
+        weights = tape.gradient(score, maps)[0].numpy().mean(axis=(0, 1))
+        heat = np.maximum((maps[0].numpy() * weights).sum(-1), 0)
+    return (heat - heat.min()) / (heat.max() - heat.min())
+
+
+def log_probability_float64(logits, index):
+    import tensorflow as tf
+
+    return tf.nn.log_softmax(tf.cast(logits, tf.float64))[index]  # saturates only past a gap of ~36
+
+
+def logit_difference(logits, index):
+    return logits[index] - logits[1 - index]  # log(p_c / (1 - p_c)) of a two-class softmax
+
+
+@pytest.mark.parametrize("method", ["grad_cam", "saliency"])
+@pytest.mark.parametrize("num_classes, gap, score_of_logits", [(4, 25.0, log_probability_float64),
+                                                               (2, 1000.0, logit_difference)])
+def test_maps_of_a_saturated_softmax_are_not_blank(rng, method, num_classes, gap, score_of_logits):
+    image = rng.random((8, 8, 1), dtype=np.float32)
+    model = saturated_model(image, num_classes, gap)
+    probabilities = model(image[None]).numpy()[0]
+    top = int(probabilities.argmax())
+    assert probabilities[top] == 1.0  # float32 softmax saturated: d p / d anything is exactly 0
+    heat, index = getattr(explain, method)(model, image)
+    assert index == top and heat.max() == 1.0
+    # 8x8 maps -> 8x8 input: no resampling in Grad-CAM
+    np.testing.assert_allclose(heat, reference_map(model, image, top, method, score_of_logits), atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["grad_cam", "saliency"])
+def test_maps_of_a_model_whose_output_is_not_its_softmax_layer_are_those_of_log_p(rng, method):
+    image = rng.random((8, 8, 1), dtype=np.float32)
+    model = saturated_model(image, 4, gap=5.0)  # not saturated
+    wrapped = keras.Model(model.inputs[0], keras.layers.Identity()(model.outputs[0]))
+    heat, index = getattr(explain, method)(wrapped, image)
+    expected = reference_map(model, image, index, method, log_probability_float64)
+    np.testing.assert_allclose(heat, expected, atol=1e-4)
+
+
 def test_flip_augmentation_shows_originals_or_mirrors(rng):
     images = rng.random((3, 6, 6, 1), dtype=np.float32)
     out = models.augment_examples(images, models.Augmentation(flip=True), copies=6)

@@ -78,23 +78,36 @@ def test_grad_cam_has_the_image_size_and_its_peak_follows_the_object(offline):
     result = jobs.submit(transfer.train_transfer, offline, data, config).wait(300).result
     assert result.head_accuracy == 1.0
     for centre in ((12, 12), (51, 51), (12, 51), (51, 12)):
-        heat, index = transfer.grad_cam(result.model, disc_image(centre, seed=99), 0)
+        heat, index = explain.grad_cam(result.model, disc_image(centre, seed=99), 0)
         assert heat.shape == (64, 64) and index == 0
         peak_row, peak_col = np.unravel_index(np.argmax(heat), heat.shape)
         # The peak sits in the disc's quadrant of the image.
         assert (peak_col < 32) == (centre[0] < 32) and (peak_row < 32) == (centre[1] < 32), (centre, peak_col, peak_row)
 
 
-def test_grad_cam_of_an_over_confident_model_is_not_blank():
-    backbone = transfer.load_backbone(transfer.OFFLINE)
-    classifier = transfer.build_classifier(backbone, 2)
-    kernel, bias = classifier.model.get_layer("logits").get_weights()
-    classifier.model.get_layer("logits").set_weights([kernel * 1e3, bias])  # softmax saturates at exactly 1.0
+def test_grad_cam_of_an_over_confident_model_is_the_logit_difference_map(offline):
+    import keras
+    import tensorflow as tf
+
+    classifier = transfer.build_classifier(offline, 2)
+    dense = classifier.model.get_layer("logits")
+    kernel, bias = dense.get_weights()
+    dense.set_weights([kernel * 1e3, bias])  # softmax saturates at exactly 1.0
     image = disc_image((20, 40))
-    assert classifier.model(image[None]).numpy().max() == 1.0
-    direct, _ = explain.grad_cam(classifier.model, image)
-    softened, _ = transfer.grad_cam(classifier.model, image)
-    assert direct.max() == 0.0 and softened.max() == 1.0
+    probabilities = classifier.model(image[None]).numpy()[0]
+    top = int(probabilities.argmax())
+    assert probabilities[top] == 1.0
+    heat, index = explain.grad_cam(classifier.model, image)
+    # Reference straight from TensorFlow: Grad-CAM of z_c - z_other = log(p_c / (1 - p_c)) on the logits layer.
+    layer = explain.last_conv_layer(classifier.model)
+    twin = keras.Model(classifier.model.inputs[0], [classifier.model.get_layer(layer).output, dense.output])
+    with tf.GradientTape() as tape:
+        maps, logits = twin(image[None], training=False)
+        score = logits[0, top] - logits[0, 1 - top]
+    weights = tape.gradient(score, maps)[0].numpy().mean(axis=(0, 1))
+    cam = cv2.resize(np.maximum((maps[0].numpy() * weights).sum(-1), 0), (64, 64), interpolation=cv2.INTER_LINEAR)
+    assert index == top and heat.max() == 1.0
+    np.testing.assert_allclose(heat, (cam - cam.min()) / (cam.max() - cam.min()), atol=1e-4)
 
 
 @pytest.mark.parametrize("label, module", [("MobileNetV2 (ImageNet)", "mobilenet_v2"), ("ResNet50 (ImageNet)", "resnet50")])
