@@ -5,6 +5,7 @@
 - :func:`image_picker` — sample / upload / camera, through the safe decoder; a bad
   upload shows a message and keeps the previous image.
 - :func:`job_panel` — a live view of a background job (progress, curves, stop/pause).
+- :class:`RunGallery` — finished runs of a page with their settings, and its measured speed.
 - :func:`device_badge` — what the app computes on.
 """
 from __future__ import annotations
@@ -168,6 +169,73 @@ def job_panel(state_key: str, charts: dict[str, list[str]] | None = None,
 
     live()
     return job.snapshot()
+
+
+class RunGallery:
+    """A page's finished background runs (dreams, stylised images), newest first, with what made them,
+    and this machine's measured speed per model for the next run's time estimate.
+
+    Lives in ``st.session_state``: ``{prefix}_gallery`` (item dicts with at least ``job_id``,
+    ``image`` and ``stopped``), ``{prefix}_kept`` (job ids already kept, so a cleared gallery
+    stays clear) and ``{prefix}_rates`` (model name → seconds per megapixel-step).
+    """
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.key = f"{prefix}_gallery"
+
+    @property
+    def items(self) -> list[dict]:
+        return st.session_state.setdefault(self.key, [])
+
+    def speed(self, model_name: str) -> tuple[float | None, str]:
+        """Seconds per megapixel-step of this session's last run of ``model_name`` (None before one),
+        and where an estimate made with it comes from."""
+        rate = st.session_state.get(f"{self.prefix}_rates", {}).get(model_name)
+        return rate, "your last run" if rate else "the benchmark on a 2-core CPU"
+
+    def keep(self, snapshot: jobs.Snapshot | None, meta: dict | None,
+             make_item: Callable[[dict, dict], dict]) -> bool:
+        """Whether ``snapshot`` is the finished (or stopped) run that ``meta`` describes (the page's
+        note of what it started, with ``job_id`` and ``model``) and has a result. The first time,
+        ``make_item(result, meta)`` goes to the top of the gallery and the run's measured
+        ``seconds_per_megapixel_step`` becomes its model's speed."""
+        if not (snapshot is not None and snapshot.finished and snapshot.result and meta
+                and meta["job_id"] == snapshot.job_id):
+            return False
+        kept = st.session_state.setdefault(f"{self.prefix}_kept", set())
+        if snapshot.job_id not in kept:
+            kept.add(snapshot.job_id)
+            self.items.insert(0, {"job_id": snapshot.job_id, "stopped": snapshot.state != jobs.DONE,
+                                  **make_item(snapshot.result, meta)})
+            if snapshot.result.get("seconds_per_megapixel_step"):
+                rates = st.session_state.setdefault(f"{self.prefix}_rates", {})
+                rates[meta["model"]] = snapshot.result["seconds_per_megapixel_step"]
+        return True
+
+    def offer_download(self, snapshot: jobs.Snapshot, label: str) -> None:
+        """A PNG download of a kept run's image, named as in the gallery, and a note that the gallery has it."""
+        st.download_button(label, images.encode_png(snapshot.result["image"]),
+                           file_name=f"{self.prefix}_{snapshot.job_id}.png", mime="image/png",
+                           icon=":material/download:", key=f"{self.prefix}_download")
+        st.caption("Also kept in the **Gallery** tab with its settings.")
+
+    def show(self, describe: Callable[[dict], None], empty: str, columns: int = 3) -> None:
+        """The items in a grid, ``describe(item)`` under each image with a PNG download; a button clears them."""
+        items = self.items
+        if not items:
+            st.markdown(empty)
+        for first in range(0, len(items), columns):
+            for col, item in zip(st.columns(columns), items[first:first + columns]):
+                with col:
+                    st.image(item["image"], width="stretch")
+                    describe(item)
+                    st.download_button("PNG", images.encode_png(item["image"]),
+                                       file_name=f"{self.prefix}_{item['job_id']}.png", mime="image/png",
+                                       key=f"{self.prefix}_gallery_dl_{item['job_id']}", icon=":material/download:")
+        if items and st.button("Clear the gallery", key=f"{self.prefix}_clear_gallery", icon=":material/delete:"):
+            st.session_state[self.key] = []
+            st.rerun()
 
 
 def start_job(state_key: str, work: Callable, *args, name: str = "job", **kwargs) -> jobs.Job:

@@ -6,8 +6,7 @@ from playground import dream, images, jobs, shipped, ui
 
 JOB_KEY = "dream_job"
 META_KEY = "dream_job_meta"          # what the running job was started with (image, model, names)
-GALLERY_KEY = "dream_gallery"        # finished dreams with their settings
-RATES_KEY = "dream_rates"            # measured seconds per megapixel-step, per model
+GALLERY = ui.RunGallery("dream")     # finished dreams with their settings; measured speed per model
 BACKBONE, INCEPTION = "Offline backbone", "InceptionV3"
 MODELS = {BACKBONE: "Offline backbone (ships with the project, 3 MB)",
           INCEPTION: "InceptionV3, ImageNet weights (downloads about 84 MB once)"}
@@ -15,7 +14,6 @@ MODELS = {BACKBONE: "Offline backbone (ships with the project, 3 MB)",
 # the measurement of the session's last run.
 BENCH_RATES = {BACKBONE: 0.7, INCEPTION: 3.6}
 TARGETS = ["Mix of layers", "One channel", "One class (offline backbone)"]
-GALLERY_COLUMNS = 3
 ESTIMATE_WARN_S = 20
 
 
@@ -114,18 +112,11 @@ def live_view(snapshot: jobs.Snapshot) -> None:
         right.image(snapshot.images["dream"], caption=snapshot.message or "dream", width="stretch")
 
 
-def remember(snapshot: jobs.Snapshot, meta: dict) -> None:
-    """Put a finished (or stopped) run in the gallery once, and learn this machine's speed from it."""
-    gallery = st.session_state.setdefault(GALLERY_KEY, [])
-    if any(item["job_id"] == snapshot.job_id for item in gallery):
-        return
-    result = snapshot.result
-    gallery.insert(0, {"job_id": snapshot.job_id, "image": result["image"], "original": meta["original"],
-                       "settings": result["settings"], "seconds": result["seconds"], "model": meta["model"],
-                       "target": meta["target"], "image_name": meta["image_name"],
-                       "steps_done": len(result["losses"]), "stopped": snapshot.state != jobs.DONE})
-    if result.get("seconds_per_megapixel_step"):
-        st.session_state.setdefault(RATES_KEY, {})[meta["model"]] = result["seconds_per_megapixel_step"]
+def gallery_item(result: dict, meta: dict) -> dict:
+    """What the gallery keeps of a finished (or stopped) dream."""
+    return {"image": result["image"], "settings": result["settings"], "seconds": result["seconds"],
+            "model": meta["model"], "target": meta["target"], "image_name": meta["image_name"],
+            "steps_done": len(result["losses"])}
 
 
 def settings_text(item: dict) -> str:
@@ -192,9 +183,8 @@ with dream_tab:
         with ui.guard("Checking the settings"):
             shapes = dream.validate(settings, picked.rgb.shape, model)
         if shapes:
-            rate = st.session_state.get(RATES_KEY, {}).get(model.name)
+            rate, basis = GALLERY.speed(model.name)
             seconds = dream.estimate_seconds(shapes, settings.steps, rate or BENCH_RATES[model.name])
-            basis = "your last run" if rate else "the benchmark on a 2-core CPU"
             cols = st.columns([1, 3])
             start = cols[0].button("Dream", type="primary", icon=":material/auto_awesome:", key="dream_start")
             note = (f"{settings.octaves} octave(s) from {shapes[0][1]}x{shapes[0][0]} to {shapes[-1][1]}x{shapes[-1][0]}"
@@ -216,17 +206,10 @@ with dream_tab:
     snapshot = ui.job_panel(JOB_KEY, charts={"Loss per octave": octave_names}, extra=live_view,
                             x_title="step within the octave", run_every_s=0.5)
     meta = st.session_state.get(META_KEY)
-    if snapshot is not None and snapshot.finished and snapshot.result and meta and meta["job_id"] == snapshot.job_id:
-        remember(snapshot, meta)
-    gallery = st.session_state.get(GALLERY_KEY, [])
-    if snapshot is not None and snapshot.finished and gallery and gallery[0]["job_id"] == snapshot.job_id:
-        latest = gallery[0]
+    if GALLERY.keep(snapshot, meta, gallery_item):
         st.markdown("#### Before and after")
-        comparison(latest["original"], latest["image"], "dream_compare")
-        st.download_button("Download the dream (PNG)", images.encode_png(latest["image"]),
-                           file_name=f"dream_{latest['job_id']}.png", mime="image/png", icon=":material/download:",
-                           key="dream_download")
-        st.caption("Also kept in the **Gallery** tab with its settings.")
+        comparison(meta["original"], snapshot.result["image"], "dream_compare")
+        GALLERY.offer_download(snapshot, "Download the dream (PNG)")
     st.info("**Try this:** dream with the defaults, then move all the weight to *block2_conv* (fine colour "
             "fringes) and then to *block5_conv* (larger texture motifs). Switch to *One class* and pick *star* or "
             "*checkerboard*: the backbone paints what it was trained to recognise. Raise TV smoothing to 2 to tame "
@@ -234,19 +217,6 @@ with dream_tab:
             icon=":material/lightbulb:")
 
 with gallery_tab:
-    gallery = st.session_state.get(GALLERY_KEY, [])
-    if not gallery:
-        st.markdown("Dreams of this session appear here with the settings that made them, so you can compare "
-                    "and reproduce them.")
-    for first in range(0, len(gallery), GALLERY_COLUMNS):
-        cols = st.columns(GALLERY_COLUMNS)
-        for col, item in zip(cols, gallery[first:first + GALLERY_COLUMNS]):
-            with col:
-                st.image(item["image"], width="stretch")
-                st.markdown(settings_text(item))
-                st.download_button("PNG", images.encode_png(item["image"]), file_name=f"dream_{item['job_id']}.png",
-                                   mime="image/png", key=f"dream_gallery_dl_{item['job_id']}",
-                                   icon=":material/download:")
-    if gallery and st.button("Clear the gallery", key="dream_clear_gallery", icon=":material/delete:"):
-        st.session_state[GALLERY_KEY] = []
-        st.rerun()
+    GALLERY.show(lambda item: st.markdown(settings_text(item)),
+                 "Dreams of this session appear here with the settings that made them, so you can compare "
+                 "and reproduce them.")

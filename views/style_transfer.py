@@ -2,17 +2,15 @@
 import numpy as np
 import streamlit as st
 
-from playground import images, jobs, plots, shipped, style, style_plots, ui
+from playground import jobs, plots, shipped, style, style_plots, ui
 
 JOB_KEY = "style_job"
 META_KEY = "style_job_meta"          # what the running job was started with (names, images, network)
-GALLERY_KEY = "style_gallery"        # list of finished results with their settings
-RATES_KEY = "style_rates"            # measured seconds per megapixel-step, per network
+GALLERY = ui.RunGallery("style")     # finished results with their settings; measured speed per network
 BACKBONE, VGG19 = "Offline backbone", "VGG19"
 NETWORKS = {BACKBONE: "Offline backbone (ships with the project)",
             VGG19: f"VGG19, ImageNet weights (downloads about {style.VGG19_DOWNLOAD_MB} MB once)"}
 RATES = [0.005, 0.01, 0.02, 0.03, 0.05, 0.1]
-GALLERY_COLUMNS = 3
 
 
 @st.cache_resource(show_spinner="Loading the feature network…")
@@ -111,18 +109,18 @@ def live_view(snapshot: jobs.Snapshot) -> None:
     loss_charts(snapshot, "style_live")
 
 
-def remember(snapshot: jobs.Snapshot, meta: dict) -> None:
-    """Put a finished run in the gallery once, and learn this machine's speed from it."""
-    gallery = st.session_state.setdefault(GALLERY_KEY, [])
-    if any(item["job_id"] == snapshot.job_id for item in gallery):
-        return
-    result = snapshot.result
-    gallery.insert(0, {"job_id": snapshot.job_id, "image": result["image"], "losses": result["losses"],
-                       "settings": result["settings"], "steps_done": result["steps_done"],
-                       "elapsed_s": result["elapsed_s"], "net": meta["net"], "content_name": meta["content_name"],
-                       "style_name": meta["style_name"], "style": meta["style"], "stopped": snapshot.state != jobs.DONE})
-    if result.get("seconds_per_megapixel_step"):
-        st.session_state.setdefault(RATES_KEY, {})[meta["net"]] = result["seconds_per_megapixel_step"]
+def gallery_item(result: dict, meta: dict) -> dict:
+    """What the gallery keeps of a finished (or stopped) run."""
+    return {"image": result["image"], "losses": result["losses"], "settings": result["settings"],
+            "steps_done": result["steps_done"], "elapsed_s": result["elapsed_s"], "model": meta["model"],
+            "content_name": meta["content_name"], "style_name": meta["style_name"], "style": meta["style"]}
+
+
+def describe(item: dict) -> None:
+    """The caption of a gallery item: what was stylised with what, and the settings."""
+    st.markdown(f"**{item['content_name']}** in the style of **{item['style_name']}** · {item['model']} · "
+                f"{item['steps_done']} steps in {item['elapsed_s']:.0f} s{' (stopped)' if item['stopped'] else ''}")
+    st.caption(settings_text(item))
 
 
 def tex_number(value: float) -> str:
@@ -181,53 +179,30 @@ with stylise_tab:
         ready = True
     if ready:
         shape = content_small.shape[:2]
-        rate = st.session_state.get(RATES_KEY, {}).get(net.name)
+        rate, basis = GALLERY.speed(net.name)
         seconds = style.estimate_seconds(net.name, shape, settings.steps, rate)
-        basis = "your last run" if rate else "the benchmark on a 2-core CPU"
         cols = st.columns([1, 3])
         start = cols[0].button("Stylise", type="primary", icon=":material/brush:", key="style_start_button")
         cols[1].caption(f"{settings.steps} steps at {shape[1]}x{shape[0]} px with the {net.name}: about "
                         f"**{seconds:.0f} s** (estimate from {basis}); you can stop at any time and keep the image.")
         if start:
             job = ui.start_job(JOB_KEY, style.run_job, net, content_small, style_small, settings, name="style")
-            st.session_state[META_KEY] = {"job_id": job.id, "net": net.name, "content": content_small,
+            st.session_state[META_KEY] = {"job_id": job.id, "model": net.name, "content": content_small,
                                           "style": style_small, "content_name": content.name,
                                           "style_name": style_pick.name}
     snapshot = ui.job_panel(JOB_KEY, extra=live_view, x_title="step", pausable=True, run_every_s=0.7)
-    meta = st.session_state.get(META_KEY)
-    if snapshot is not None and snapshot.finished and snapshot.result and meta and meta["job_id"] == snapshot.job_id:
-        remember(snapshot, meta)
-        st.download_button("Download the result (PNG)", images.encode_png(snapshot.result["image"]),
-                           file_name=f"style_{snapshot.job_id}.png", mime="image/png", icon=":material/download:",
-                           key="style_download")
-        st.caption("Also saved in the **Gallery** tab with its settings.")
+    if GALLERY.keep(snapshot, st.session_state.get(META_KEY), gallery_item):
+        GALLERY.offer_download(snapshot, "Download the result (PNG)")
     st.info("**Try this:** run the defaults (cat + waves). Then set α to 0 and start from noise: pure texture "
             "synthesis. Keep only block1 as style layer (colour and grain) vs only block4 (larger motifs). Raise γ "
             "to 1 to see the smoothness term fight the style. Turn off *Balance terms* and notice how differently "
             "sized the raw losses are.", icon=":material/lightbulb:")
 
 with gallery_tab:
-    gallery = st.session_state.get(GALLERY_KEY, [])
-    if not gallery:
-        st.markdown("Results of this session appear here with the settings that made them.")
-    for start_index in range(0, len(gallery), GALLERY_COLUMNS):
-        cols = st.columns(GALLERY_COLUMNS)
-        for col, item in zip(cols, gallery[start_index:start_index + GALLERY_COLUMNS]):
-            with col:
-                st.image(item["image"], width="stretch")
-                st.markdown(f"**{item['content_name']}** in the style of **{item['style_name']}** · {item['net']} · "
-                            f"{item['steps_done']} steps in {item['elapsed_s']:.0f} s"
-                            f"{' (stopped)' if item['stopped'] else ''}")
-                st.caption(settings_text(item))
-                st.download_button("PNG", images.encode_png(item["image"]), file_name=f"style_{item['job_id']}.png",
-                                   mime="image/png", key=f"style_gallery_dl_{item['job_id']}",
-                                   icon=":material/download:")
-    if gallery and st.button("Clear the gallery", key="style_clear_gallery", icon=":material/delete:"):
-        st.session_state[GALLERY_KEY] = []
-        st.rerun()
+    GALLERY.show(describe, "Results of this session appear here with the settings that made them.")
 
 with understand_tab:
-    latest = (st.session_state.get(GALLERY_KEY) or [None])[0]
+    latest = (GALLERY.items or [None])[0]
     live = st.session_state.get(JOB_KEY)
     live_snapshot = live.snapshot() if live is not None else None
     losses = (live_snapshot.info.get("losses") if live_snapshot and not live_snapshot.finished else None) or (

@@ -21,6 +21,14 @@ def home():
     return open_page("views/home.py")
 
 
+@pytest.fixture
+def app(request):
+    """The page named by the test module's ``PAGE``, opened and run without an exception."""
+    at = open_page(request.module.PAGE)
+    assert not at.exception
+    return at
+
+
 def heavy_modules_after_tabs(page: str, tab_key: str, tabs: list[str]) -> tuple[bool, bool]:
     """(TensorFlow imported?, Keras imported?) after opening ``page`` and each of ``tabs``
     (set through the tab radio ``tab_key``) in a fresh process, so nothing else loaded them."""

@@ -1,21 +1,10 @@
 """AppTest of the deep dream page: defaults, a short dream through the job to the gallery, bad input."""
-import time
-
 import pytest
-
-from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
 
 PAGE = "views/deep_dream.py"
 LAYERS_KEY = "dream_layers_Offline_backbone"
-
-
-@pytest.fixture
-def app():
-    at = open_page(PAGE)
-    assert not at.exception
-    return at
 
 
 def test_page_opens_with_backbone_layers_and_previews(app):
@@ -45,6 +34,12 @@ def test_short_dream_lands_in_the_gallery(app):
     assert app.radio(key="dream_compare_mode").value == "Side by side"
     app.radio(key="dream_compare_mode").set_value("Wipe").run()
     assert not app.exception
+    assert any(b.key == "dream_download" for b in app.get("download_button"))
+    assert app.session_state["dream_rates"]["Offline backbone"] > 0  # the next estimate uses this run's speed
+    assert any("estimate from your last run" in c.value for c in app.caption)
+    app.button(key="dream_clear_gallery").click().run()
+    assert not app.exception
+    assert app.session_state["dream_gallery"] == []  # the finished run is not put back
 
 
 def test_class_target_offers_the_backbone_classes(app):

@@ -1,16 +1,9 @@
 """AppTest of the GAN sampler page: sampling, steering, interpolation, bad training settings."""
 import pytest
 
-from tests.app.conftest import open_page
-
 pytestmark = pytest.mark.app
 
-
-@pytest.fixture
-def app():
-    at = open_page("views/gan.py")
-    assert not at.exception
-    return at
+PAGE = "views/gan.py"
 
 
 def test_page_samples_steers_and_walks(app):

@@ -2,19 +2,10 @@
 formulas show live values, bad input explains itself, VGG19 offline falls back."""
 import pytest
 
-from tests.app.conftest import open_page
-
 pytestmark = pytest.mark.app
 
 PAGE = "views/style_transfer.py"
 LAYERS_KEY = "style_layers_Offline_backbone"
-
-
-@pytest.fixture
-def app():
-    at = open_page(PAGE)
-    assert not at.exception
-    return at
 
 
 def errors(at) -> str:
@@ -38,6 +29,7 @@ def test_short_run_finishes_into_gallery_with_download(app):
     assert item["image"].shape[:2] == (43, 64)  # chelsea is 451x300: longer side 64
     assert item["settings"]["steps"] == 10 and item["style_name"] == "waves"
     assert any("chelsea (cat)" in md.value and "waves" in md.value for md in app.markdown)
+    assert any(b.key == "style_download" for b in app.get("download_button"))
     # The formulas carry the run's values.
     assert sum("=" in latex.value and "J" in latex.value for latex in app.latex) >= 4
     assert f"{item['losses']['total']:.4g}".split("e")[0] in " ".join(latex.value for latex in app.latex)
