@@ -6,6 +6,7 @@
   upload shows a message and keeps the previous image.
 - :func:`job_panel` — a live view of a background job (progress, curves, stop/pause).
 - :class:`RunGallery` — finished runs of a page with their settings, and its measured speed.
+- :func:`live_webcam` — a processed webcam stream beside a live readout of its newest result.
 - :func:`device_badge` — what the app computes on.
 """
 from __future__ import annotations
@@ -332,6 +333,43 @@ def webcam_stream(key: str, processor, width: int = 640, height: int = 480, fps:
     else:
         st.session_state.pop(since_key, None)
     return ctx
+
+
+def live_webcam(key: str, process: Callable, settings, readout: Callable[[object], None], waiting: str) -> None:
+    """The webcam stream on the left, each frame through ``process(frame_bgr, settings) ->
+    (annotated_bgr, result)``; on the right, refreshed twice a second while it plays, the
+    frame rate and ``readout(result)`` of the newest frame, or ``waiting`` before the first.
+
+    The session keeps one :class:`playground.webcam.FrameProcessor` in
+    ``st.session_state[f"{key}_processor"]`` (made with the first ``process``); ``settings``
+    reach its next frame. The stream's widget key is ``f"{key}_stream"``.
+    """
+    from playground import webcam
+
+    processor = st.session_state.get(f"{key}_processor")
+    if processor is None:
+        processor = st.session_state[f"{key}_processor"] = webcam.FrameProcessor(process, settings)
+    processor.settings.set(settings)
+    stream_col, readout_col = st.columns([3, 2])
+    with stream_col:
+        ctx = webcam_stream(f"{key}_stream", processor)
+    playing = bool(ctx and ctx.state.playing)
+
+    @st.fragment(run_every=0.5 if playing else None)
+    def live_readout() -> None:
+        result, _ = processor.results.latest()
+        if processor.results.error:
+            st.error(f"Processing failed on a frame: {processor.results.error}", icon=":material/error:")
+        if result is None:
+            st.caption(waiting)
+            return
+        stats = processor.results.stats()
+        st.metric("Frames per second", f"{stats.fps:.1f}",
+                  help=f"processing a frame: p50 {stats.latency_p50_ms:.0f} ms, p95 {stats.latency_p95_ms:.0f} ms")
+        readout(result)
+
+    with readout_col:
+        live_readout()
 
 
 def keep_keras_session() -> None:

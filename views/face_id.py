@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from playground import face_id, faces, images, plots, ui, webcam
+from playground import face_id, faces, images, plots, ui
 
 MAX_SIDE = 800  # detection cost grows with pixels; the CNN detector takes ~1.4 s at 512 px
 GALLERY_KEY = "face_id_gallery"
@@ -244,37 +244,17 @@ with live_tab:
         st.info("Nobody is enrolled: faces will be boxed but not named. Enrol yourself on the "
                 "Recognition tab first.", icon=":material/person_add:")
     live_settings = face_id.LiveSettings(rows, tuple(names), live_threshold, process_width)
-    processor = st.session_state.get("face_id_processor")
-    if processor is None:
-        models = load_models()
-        processor = webcam.FrameProcessor(lambda frame, cfg: face_id.recognise_frame(models, frame, cfg),
-                                          live_settings)
-        st.session_state["face_id_processor"] = processor
-    processor.settings.set(live_settings)
-    stream_col, readout_col = st.columns([3, 2])
-    with stream_col:
-        ctx = ui.webcam_stream("face_id_stream", processor)
-    playing = bool(ctx and ctx.state.playing)
+    models = load_models()
 
-    @st.fragment(run_every=0.5 if playing else None)
-    def live_readout() -> None:
-        answers, _ = processor.results.latest()
-        stats = processor.results.stats()
-        if processor.results.error:
-            st.error(f"Processing failed on a frame: {processor.results.error}", icon=":material/error:")
-        if answers is None:
-            st.caption("Press *Start* and allow the camera; names appear here.")
-            return
-        st.metric("Frames per second", f"{stats.fps:.1f}",
-                  help=f"processing p50 {stats.latency_p50_ms:.0f} ms, p95 {stats.latency_p95_ms:.0f} ms")
+    def name_faces(answers) -> None:
         for box, name, distance in answers:
             st.markdown(f"- **{name or 'unknown'}** — distance {distance:.2f}" if distance == distance
                         else "- a face (nobody enrolled)")
         if not answers:
             st.caption("No face in the last frame.")
 
-    with readout_col:
-        live_readout()
+    ui.live_webcam("face_id", lambda frame, cfg: face_id.recognise_frame(models, frame, cfg), live_settings,
+                   name_faces, "Press *Start* and allow the camera; names appear here.")
 
 with understand_tab:
     st.markdown(

@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground import faces, images, plots, ui, webcam
-from playground import features_plots as fplots
+from playground import faces, images, plots, ui
 
 ui.page_header(
     "Faces",
@@ -258,36 +257,17 @@ def live_tab() -> None:
             st.info("Nobody is enrolled: enrol people on the Recognition tab first.", icon=":material/person_add:")
     settings = faces.LiveSettings(tuple(chosen), faces.CascadeSettings(scale_factor, 5, 30), faces.HogSettings(),
                                   "frontal face", width, recogniser, threshold)
-    processor = st.session_state.get("faces_processor")
-    if processor is None:
-        detectors = load_detectors()
-        processor = webcam.FrameProcessor(lambda frame, cfg: faces.detect_frame(detectors, frame, cfg), settings)
-        st.session_state["faces_processor"] = processor
-    processor.settings.set(settings)
-    stream_col, readout_col = st.columns([3, 2])
-    with stream_col:
-        ctx = ui.webcam_stream("faces_stream", processor)
-    playing = bool(ctx and ctx.state.playing)
+    detectors = load_detectors()
 
-    @st.fragment(run_every=0.5 if playing else None)
-    def live_readout() -> None:
-        detections, _ = processor.results.latest()
-        if processor.results.error:
-            st.error(f"Processing failed on a frame: {processor.results.error}", icon=":material/error:")
-        if detections is None:
-            st.caption("Press *Start* and allow the camera; timings appear here. No webcam? Use the camera "
-                       "snapshot on the Detection tab.")
-            return
-        stats = processor.results.stats()
-        st.metric("Frames per second", f"{stats.fps:.1f}",
-                  help=f"whole frame: p50 {stats.latency_p50_ms:.0f} ms, p95 {stats.latency_p95_ms:.0f} ms")
+    def timings(detections) -> None:
         st.dataframe(pd.DataFrame({"detector": [d.detector for d in detections],
                                    "found": [len(d.boxes) for d in detections],
                                    "ms this frame": [round(d.seconds * 1000, 1) for d in detections]}),
                      hide_index=True, width="stretch")
 
-    with readout_col:
-        live_readout()
+    ui.live_webcam("faces", lambda frame, cfg: faces.detect_frame(detectors, frame, cfg), settings, timings,
+                   "Press *Start* and allow the camera; timings appear here. No webcam? Use the camera "
+                   "snapshot on the Detection tab.")
     st.info("**Try this** · Compare the fps with Haar alone and with all three face detectors. · Shrink the "
             "processing width to 160 px: faster, but faces far from the camera vanish. · Turn your head: the "
             "frontal detectors lose you long before you leave the picture.", icon=":material/lightbulb:")
