@@ -120,16 +120,13 @@ def load_backbone() -> DreamModel:
 
 def backbone_from_model(model, source: str, class_names: list[str] | None = None) -> DreamModel:
     """Wrap the backbone (input RGB 0-255, layers ``blockN_conv``, softmax ``predictions``)."""
-    import keras
+    from playground import explain
 
     outputs = {name: model.get_layer(name).output for name in BACKBONE_LAYERS}
-    predictions = model.get_layer("predictions")
     # Dream on the score before the softmax: the probability saturates and its gradient vanishes.
-    scores = keras.layers.Dense(predictions.units, name="class_scores")
-    outputs[CLASS_LAYER] = scores(predictions.input)
-    scores.set_weights(predictions.get_weights())
+    outputs[CLASS_LAYER] = explain.class_logits(model)
     if class_names is None:
-        class_names = backbone_class_names(predictions.units)
+        class_names = backbone_class_names(model.get_layer("predictions").units)
     return DreamModel("Offline backbone", model, outputs, list(BACKBONE_LAYERS), dict(BACKBONE_DEFAULT),
                       127.5, 127.5, 16, source, class_names)
 

@@ -129,10 +129,15 @@ def test_job_reports_per_octave_losses_and_result(tiny, photo):
 
 
 def test_backbone_wrapper_offers_named_layers_and_class_scores():
+    import keras
+
     backbone = dream.load_backbone()
     assert backbone.layers == dream.BACKBONE_LAYERS
     assert len(backbone.class_names) == dream.channel_count(backbone, dream.CLASS_LAYER)
     assert "cat" in backbone.class_names
+    image = np.random.default_rng(0).uniform(0, 255, (1, 48, 48, 3)).astype(np.float32)
+    scores = backbone.extractor((dream.CLASS_LAYER,))(image)[dream.CLASS_LAYER]
+    np.testing.assert_allclose(keras.activations.softmax(scores).numpy(), backbone.model(image).numpy(), atol=1e-6)
     preview = dream.layer_preview(backbone, dream.CLASS_LAYER, side=48, steps=4,
                                   channel=backbone.class_names.index("cat"))
     assert preview.shape == (48, 48, 3)
