@@ -396,6 +396,31 @@ def keep_keras_session() -> None:
     script_runner._clean_problem_modules = clean_without_keras  # noqa: SLF001
 
 
+def forget_stale_widgets() -> None:
+    """Drop what Streamlit still keeps of widgets that are gone (call at the start of every run).
+
+    Streamlit 1.67 removes a vanished widget's value after a run but keeps its metadata for
+    the whole session, and that metadata holds the widget's format function and callbacks,
+    and through them the globals of the page run that drew it. A widget whose key changes
+    (one per training job, one per clicked confusion-matrix cell) thereby kept every earlier
+    run's job, model and data alive: ~25 MB per training run. Metadata of widgets that have
+    neither a current nor a carried-over value is not needed: a widget drawn again registers
+    it anew.
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    safe_state = get_session_state()
+    try:
+        with safe_state._lock:  # noqa: SLF001 (no public API reaches widget metadata)
+            state = safe_state._state  # noqa: SLF001
+            widgets = state._new_widget_state  # noqa: SLF001
+            alive = set(widgets.states) | set(state._old_state)  # noqa: SLF001
+            for widget_id in [w for w in widgets.widget_metadata if w not in alive]:
+                del widgets.widget_metadata[widget_id]
+    except AttributeError:  # another Streamlit version: keep working, memory grows as before
+        return
+
+
 def model_choice(key: str, label: str, options: dict[str, str], load: Callable[[str], object], fallback: str,
                  unavailable: type[Exception] = ValueError):
     """A radio of models whose download may fail; returns ``(loaded model, name actually used)``.

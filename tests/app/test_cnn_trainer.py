@@ -45,3 +45,24 @@ def test_cnn_trainer_build_train_diverge_and_inspect():
     runs = at.session_state["cnn_runs"]
     assert len(runs) == 2 and runs[1]["model"] is None and runs[0]["model"] is not None
     assert at.selectbox(key="cnn_inside_model").value.startswith("Run 1")
+
+
+def test_earlier_runs_widgets_do_not_pile_up():
+    """Each run draws widgets with new keys (the live learning-rate control is per job);
+    Streamlit keeps a vanished widget's metadata, and with it the page run that drew it
+    (its job, model and data), unless ui.forget_stale_widgets drops it."""
+    at = open_page("views/cnn_trainer.py")
+    at.selectbox(key="cnn_dataset").select("Shapes").run()
+    at.slider(key="cnn_epochs").set_value(1).run()
+    widgets = at.session_state._state._state._new_widget_state  # noqa: SLF001 (what the fix prunes)
+    counts = []
+    for _ in range(3):
+        at.button(key="cnn_train").click().run()
+        at.session_state["cnn_job"].wait(120)
+        at.run()
+        assert not at.exception
+        counts.append(len(widgets.widget_metadata))
+    live_controls = sorted(w.rsplit("-", 1)[-1] for w in widgets.widget_metadata if "cnn_live_lr" in w)
+    job_id = at.session_state["cnn_job"].id
+    assert live_controls == [f"cnn_live_lr_{job_id}", f"cnn_live_lr_apply_{job_id}"], live_controls
+    assert counts[0] == counts[-1], counts
