@@ -1,4 +1,8 @@
-"""Run every benchmark in bench/ and write a table of their last lines to bench/RESULTS.md."""
+"""Run every benchmark in bench/ and write a table of their last lines to bench/RESULTS.md.
+
+Each row also gives the 1-minute load average when the benchmark started: timings from
+a shared machine mean little without it.
+"""
 import os
 import platform
 import subprocess
@@ -16,7 +20,13 @@ def machine() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    sys.path.insert(0, str(BENCH.parent))
+    from playground import device
+
+    gpus = ", ".join(device.gpu_names_without_tensorflow()) or "no GPU"
+    return (f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, {gpus}, Python {platform.python_version()}, "
+            f"{platform.system()}")
 
 
 def main() -> None:
@@ -24,14 +34,15 @@ def main() -> None:
     for script in sorted(BENCH.glob("*.py")):
         if script.name == Path(__file__).name:
             continue
+        load = os.getloadavg()[0]
         started = time.perf_counter()
         out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=BENCH.parent)
         lines = [line for line in out.stdout.splitlines() if line.strip()]
         result = lines[-1] if out.returncode == 0 and lines else f"FAILED: {out.stderr.strip().splitlines()[-1:]}"
-        rows.append((script.name, result, time.perf_counter() - started))
+        rows.append((script.name, result, time.perf_counter() - started, load))
         print(f"{script.name}: {result}", flush=True)
-    table = ["| benchmark | result | wall time |", "|---|---|---|"]
-    table += [f"| {name} | `{result}` | {seconds:.0f} s |" for name, result, seconds in rows]
+    table = ["| benchmark | result | wall time | load at start |", "|---|---|---|---|"]
+    table += [f"| {name} | `{result}` | {seconds:.0f} s | {load:.1f} |" for name, result, seconds, load in rows]
     text = (f"# Benchmark results\n\nMachine: {machine()}\nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
             + "\n".join(table) + "\n")
     (BENCH / "RESULTS.md").write_text(text)

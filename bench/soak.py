@@ -6,8 +6,10 @@ pipeline (streamlit-webrtc → FrameProcessor → Haar + CNN); session B runs ``
 consecutive trainings on the CNN trainer, one per equal share of the duration (1 epoch
 each; a run still going when its share is up is stopped and counts as a run), so
 training goes on until the end. The server's RSS is sampled
-every ``--sample-s`` seconds; the figures are at start, after warm-up (the first
-``--warmup-minutes``, default max(2, minutes / 5)) and at the end, plus the least-squares slope after warm-up.
+every ``--sample-s`` seconds. A training run holds a few hundred MB while it trains, so the
+figures are the lowest RSS of each minute (what stays between runs): at start, in the first
+minute after warm-up (``--warmup-minutes``, default max(2, minutes / 5)) and in the last
+minute, plus the least-squares slope of the per-minute lows after warm-up.
 
 Usage: ``python bench/soak.py [--minutes 10] [--runs 20] [--port 8613]``
 (``SOAK_MINUTES`` in the environment sets the default duration, e.g. for ``make bench``).
@@ -129,12 +131,24 @@ class Trainer:
         return True
 
 
-def slope_mb_per_min(samples: list[tuple[float, float]]) -> float:
-    """Least-squares slope of (seconds, MB) samples, in MB per minute."""
-    if len(samples) < 3:
+def floor_per_minute(samples: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The lowest RSS of each whole minute, (minute, MB): the level between training runs.
+
+    A run adds a few hundred MB while it trains and gives them back when it ends, so single
+    samples swing with the phase they land on; the per-minute floor shows what stays."""
+    minutes: dict[int, float] = {}
+    for seconds, mb in samples:
+        minute = int(seconds // 60)
+        minutes[minute] = min(mb, minutes.get(minute, mb))
+    return sorted(minutes.items())
+
+
+def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (minute, MB) points, in MB per minute."""
+    if len(points) < 3:
         return float("nan")
-    t, mb = np.array(samples).T
-    return float(np.polyfit(t / 60, mb, 1)[0])
+    t, mb = np.array(points).T
+    return float(np.polyfit(t, mb, 1)[0])
 
 
 def main() -> None:
@@ -168,7 +182,6 @@ def main() -> None:
             trainer = Trainer(open_page(browser.new_context(viewport={"width": 1400, "height": 900}), url,
                                         "cnn_trainer"), budget_s=args.minutes * 60 / args.runs)
             began = last_sample = time.monotonic()
-            rss_warm = None
             slot_s = args.minutes * 60 / args.runs  # run k starts no earlier than k slots in
             running = False
             while (elapsed := time.monotonic() - began) < args.minutes * 60:
@@ -184,27 +197,28 @@ def main() -> None:
                     last_sample = now
                     rss = rss_mb(server.pid)
                     if elapsed >= warmup_s:
-                        rss_warm = rss_warm or rss
                         samples.append((elapsed, rss))
                     print(f"{elapsed / 60:5.1f} min  RSS {rss:6.0f} MB  runs {trainer.runs} "
                           f"(finished {trainer.finished}, stopped {trainer.stopped}, failed {trainer.failed})  "
                           f"~{frames:.0f} frames processed", flush=True)
             browser.close()
-        rss_end = rss_mb(server.pid)
     finally:
         server.terminate()
         try:
             server.wait(15)
         except subprocess.TimeoutExpired:
             server.kill()
-    slope = slope_mb_per_min(samples)
-    growing = bool(slope > GROWTH_MB_PER_MIN and rss_end > (rss_warm or rss_end) + 50)
+    floors = floor_per_minute(samples)
+    rss_warm, rss_end = (floors[0][1], floors[-1][1]) if floors else (float("nan"), float("nan"))
+    slope = slope_mb_per_min(floors)
+    growing = bool(slope > GROWTH_MB_PER_MIN and rss_end > rss_warm + 50)
     per_minute = frames / args.minutes
-    print(f"server RSS: start {rss_start:.0f} MB, after warm-up ({warmup_s / 60:.1f} min) "
-          f"{rss_warm or float('nan'):.0f} MB, "
-          f"end {rss_end:.0f} MB; after warm-up it {'KEPT GROWING' if growing else 'did not keep growing'} "
-          f"({slope:+.1f} MB/min)")
-    print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm or float('nan'):.0f} rss_end_mb={rss_end:.0f} "
+    print("lowest server RSS in each minute after warm-up: "
+          + ", ".join(f"min {minute}: {mb:.0f} MB" for minute, mb in floors))
+    print(f"server RSS: start {rss_start:.0f} MB, first minute after warm-up ({warmup_s / 60:.1f} min) "
+          f"{rss_warm:.0f} MB, last minute {rss_end:.0f} MB (lowest of each minute); after warm-up it "
+          f"{'KEPT GROWING' if growing else 'did not keep growing'} ({slope:+.1f} MB/min)")
+    print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm:.0f} rss_end_mb={rss_end:.0f} "
           f"slope_mb_per_min={slope:.1f} growing={'yes' if growing else 'no'} runs={trainer.runs} "
           f"frames={frames:.0f} ({per_minute:.0f}/min) minutes={args.minutes:g}")
 
