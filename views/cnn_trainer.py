@@ -477,6 +477,9 @@ def keep_it(run: dict | None, data: datasets.Dataset) -> None:
                            f"{data.name} has {expected[:3]} and {expected[3]}; switch to a matching dataset to use it.")
             else:
                 st.success(f"Loaded '{file.name}': pick it under *Look inside* or *Use it*.")
+    loaded = [run["label"].removeprefix("Loaded: ") for run in st.session_state.get("cnn_loaded", [])]
+    if loaded:
+        st.caption("Loaded in this session: " + ", ".join(f"**{name}**" for name in loaded))
 
 
 # --- page -----------------------------------------------------------------------------------

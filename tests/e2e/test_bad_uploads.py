@@ -1,10 +1,10 @@
 """Hostile and awkward uploads to every upload widget, in the real browser.
 
-Every image picker is built by ``ui.image_picker``, so the whole image table goes to one
-representative picker (Convolution → Volumes, whose caption names the picture and its
-size); every other picker gets the 1x1 image, the upload most likely to break what a page
-computes next. Each custom uploader (class images, zips, models) gets the files that fit
-it. Always: no exception box, a clear message or a result, and the page keeps working.
+The whole image table goes to every image picker, each page computing what it computes
+on a picture; on one picker (Convolution → Volumes, whose caption names the picture and
+its size) the test also checks the decoded sizes and that a refusal keeps the last good
+picture. Each custom uploader (class images, zips, models) gets the files that fit it.
+Always: no exception box, a clear message or a result, and the page keeps working.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from playground import catalog
+from playground import catalog, shipped
 from tests import badfiles
 from tests.e2e.conftest import exception_texts, wait_for_app
 
@@ -204,15 +204,18 @@ def test_image_table_on_the_representative_picker(page, server_url, screenshot_d
 
 
 @pytest.mark.parametrize("stem", sorted({w.stem for w in existing(PICKERS)}))
-def test_one_pixel_image_on_every_picker(page, server_url, stem):
-    """A 1x1 image reaches each page's own computation: a result or a clear message, never a traceback."""
-    one_pixel = next(u for u in badfiles.image_table() if u.name == "one_pixel.png")
+def test_image_table_on_every_picker(page, server_url, stem):
+    """Every awkward image reaches each page's own computation: a result or a message naming
+    the file, never a traceback; a refusal leaves the page usable."""
     opened: set[str] = set()
     for widget in (w for w in PICKERS if w.stem == stem):
         reveal(page, server_url, widget, opened)
         choose(page, f"{widget.key}_source", "Upload")
-        upload(page, f"{widget.key}_upload", [one_pixel])
-        assert_no_exception(page, f"{widget.stem} {widget.key} one_pixel.png")
+        for item in badfiles.image_table():
+            upload(page, f"{widget.key}_upload", [item])
+            assert_no_exception(page, f"{widget.stem} {widget.key} {item.name}")
+            if not item.accepted:
+                expect_message(page, rf"{re.escape(item.name)}|not allowed")
         assert page.get_by_role("heading", level=1).first.is_visible()
 
 
@@ -258,9 +261,19 @@ def model_files():
 
 @pytest.mark.parametrize("widget", existing(MODEL_UPLOADERS), ids=lambda w: f"{w.stem}-{w.key}")
 def test_bad_models(page, server_url, widget, model_files, screenshot_dir):
+    """A good model first, then every bad one: each is refused by name, and the good one stays loaded."""
     reveal(page, server_url, widget, set())
+    good = badfiles.Upload("my_model.keras", "application/octet-stream", shipped.SHIPPED["fashion_cnn"].path.read_bytes())
+    upload(page, widget.key, [good])
+    expect_message(page, r"Loaded 'my_model\.keras'")
     for item in model_files:
         upload(page, widget.key, [item])
         expect_message(page, re.escape(item.name))
         assert_no_exception(page, f"{widget.stem} {item.name}")
     page.screenshot(path=str(screenshot_dir / "bad_uploads_model.png"), full_page=True)
+    page.get_by_role("tab", name="4 · Look inside").first.click()
+    wait_for_app(page, timeout_ms=SLOW_MS)
+    chooser = keyed(page, "cnn_inside_model").locator('[role="combobox"]').first
+    chooser.click()
+    assert page.get_by_role("option", name="Loaded: my_model.keras").count() == 1, "the good model was lost"
+    page.keyboard.press("Escape")
