@@ -78,7 +78,7 @@ class DreamModel:
         if unknown:
             raise ValueError(f"{self.name} has no layer {', '.join(map(repr, unknown))}; "
                              f"choose from {', '.join(self.layers)}.")
-        return keras.Model(self.model.inputs, {n: self.outputs[n] for n in layer_names})
+        return keras.Model(self.model.inputs[0], {n: self.outputs[n] for n in layer_names})
 
 
 def load_inception() -> DreamModel:

@@ -89,7 +89,7 @@ class FeatureNet:
         if unknown:
             raise ValueError(f"{self.name} has no layer {', '.join(map(repr, unknown))}; "
                              f"choose from {', '.join(self.layers)}.")
-        features = keras.Model(self.model.inputs, {n: self.model.get_layer(n).output for n in layer_names})
+        features = keras.Model(self.model.inputs[0], {n: self.model.get_layer(n).output for n in layer_names})
         rgb = keras.Input((None, None, 3), name="rgb_0_1")
         return keras.Model(rgb, features(self.preprocess(rgb)))
 
