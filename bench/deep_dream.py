@@ -33,6 +33,8 @@ def main() -> None:
     warm = time.perf_counter() - warm_started
     print(f"second run (already traced): {warm:.2f} s = {1000 * warm / steps:.1f} ms per step; "
           f"ratio first/second {seconds / warm:.1f}x")
+    print(f"dream_s={seconds:.2f} traced_dream_s={warm:.2f} ms_per_step={1000 * warm / steps:.1f} "
+          f"first_to_traced_ratio={seconds / warm:.1f} target_s=20")
 
 
 if __name__ == "__main__":

@@ -29,10 +29,19 @@ def machine() -> str:
             f"{platform.system()}")
 
 
+def earlier_rows() -> dict[str, str]:
+    """Table rows of the current RESULTS.md by benchmark name (kept when only some are re-run)."""
+    path = BENCH / "RESULTS.md"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return {line.split("|")[1].strip(): line for line in lines if line.startswith("| ") and ".py |" in line}
+
+
 def main() -> None:
+    """``run_all.py`` runs every benchmark; ``run_all.py a.py b.py`` re-runs those and keeps the other rows."""
+    chosen = set(sys.argv[1:])
     rows = []
     for script in sorted(BENCH.glob("*.py")):
-        if script.name == Path(__file__).name:
+        if script.name == Path(__file__).name or (chosen and script.name not in chosen):
             continue
         load = os.getloadavg()[0]
         started = time.perf_counter()
@@ -41,8 +50,11 @@ def main() -> None:
         result = lines[-1] if out.returncode == 0 and lines else f"FAILED: {out.stderr.strip().splitlines()[-1:]}"
         rows.append((script.name, result, time.perf_counter() - started, load))
         print(f"{script.name}: {result}", flush=True)
+    table_rows = earlier_rows() if chosen else {}
+    table_rows.update({name: f"| {name} | `{result}` | {seconds:.0f} s | {load:.1f} |"
+                       for name, result, seconds, load in rows})
     table = ["| benchmark | result | wall time | load at start |", "|---|---|---|---|"]
-    table += [f"| {name} | `{result}` | {seconds:.0f} s | {load:.1f} |" for name, result, seconds, load in rows]
+    table += [table_rows[name] for name in sorted(table_rows)]
     text = (f"# Benchmark results\n\nMachine: {machine()}\nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
             + "\n".join(table) + "\n")
     (BENCH / "RESULTS.md").write_text(text)
