@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 PORT ?= 8501
 PYTEST_ARGS ?=
+# glibc gives each new thread its own malloc arena; with a training thread per job the
+# server's memory crept up ~5 MB a run (bench/soak.py) and stays flat with two arenas.
+export MALLOC_ARENA_MAX ?= 2
 
 .PHONY: setup run test test-fast bench thumbnails clean
 
@@ -33,8 +36,9 @@ test-fast: setup
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
 # Every bench/*.py, one row each in bench/RESULTS.md; the soak lasts SOAK_MINUTES (default 10): make bench SOAK_MINUTES=3
+# (re-run some only: make bench BENCHMARKS="soak.py startup.py")
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCHMARKS)
 
 thumbnails: setup
 	$(PY) scripts/make_thumbnails.py
