@@ -6,6 +6,7 @@ from playground import catalog, ui
 st.set_page_config(page_title="Vision Playground", page_icon=":material/visibility:", layout="wide")
 ui.keep_keras_session()  # background training must keep its compiled kernels between page reruns
 ui.forget_stale_widgets()  # otherwise every earlier run's models stay in memory
+ui.start_memory_janitor()  # closed tabs' sessions and finished jobs give their memory back
 
 navigation = st.navigation({
     section: [st.Page(page.path, title=page.title, icon=page.icon, default=page.path == "views/home.py")

@@ -37,6 +37,7 @@ _slots = threading.BoundedSemaphore(MAX_CONCURRENT_JOBS)
 _queue_lock = threading.Lock()
 _waiting: list[int] = []  # ids of queued jobs, oldest first
 _ids = itertools.count(1)
+_ended = 0  # jobs that have ended since the process started (guarded by _queue_lock)
 
 QUEUED, RUNNING, PAUSED, DONE, STOPPED, FAILED = "queued", "running", "paused", "done", "stopped", "failed"
 FINISHED_STATES = (DONE, STOPPED, FAILED)
@@ -265,6 +266,9 @@ class Job:
                 self._message = message
             self._ended_at = time.monotonic()
         self._finished.set()
+        global _ended
+        with _queue_lock:
+            _ended += 1
 
 
 def _friendly(exc: Exception) -> str:
@@ -286,6 +290,12 @@ def submit(work: Callable[..., Any], *args: Any, name: str = "job",
     job = Job(work, args, kwargs, name, abandon_after)
     job._thread.start()
     return job
+
+
+def ended_jobs() -> int:
+    """How many jobs have ended (done, stopped or failed) since the process started."""
+    with _queue_lock:
+        return _ended
 
 
 def running_jobs() -> int:

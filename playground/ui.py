@@ -8,20 +8,26 @@
 - :class:`RunGallery` — finished runs of a page with their settings, and its measured speed.
 - :func:`live_webcam` — a processed webcam stream beside a live readout of its newest result.
 - :func:`device_badge` — what the app computes on.
+- :func:`start_memory_janitor` — closed tabs' sessions shut down and their memory given back.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 import streamlit as st
 
-from playground import images, jobs, plots
+from playground import images, jobs, memory, plots
 
 log = logging.getLogger("playground")
+# Seconds between the memory janitor's looks at closed sessions and ended jobs.
+JANITOR_EVERY_S = float(os.environ.get("PLAYGROUND_JANITOR_S", "15"))
 
 
 def page_header(title: str, intro: str, source: str | None = None) -> None:
@@ -419,6 +425,62 @@ def forget_stale_widgets() -> None:
                 del widgets.widget_metadata[widget_id]
     except AttributeError:  # another Streamlit version: keep working, memory grows as before
         return
+
+
+def shut_down_expired_sessions() -> int:
+    """Shut down the disconnected sessions whose ``server.disconnectedSessionTTL`` has passed.
+
+    Streamlit keeps a closed tab's session for reconnection in a TTL cache that drops
+    expired entries only when another session is stored, and then without shutting them
+    down, so after the last tab closes the sessions, their state, uploads and media files
+    stay in memory. Returns how many were shut down (0 outside a running server).
+    """
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return 0
+    manager = runtime.get_instance()._session_mgr  # noqa: SLF001 (no public API reaches stored sessions)
+    try:
+        lock, cache = manager._storage_lock, manager._session_storage._cache  # noqa: SLF001
+        with lock:  # the lock Streamlit holds while it moves sessions in and out of storage
+            expired = cache.expire()
+    except AttributeError:  # another Streamlit version: sessions go when Streamlit drops them
+        return 0
+    for _, info in expired:
+        info.session.shutdown()
+    return len(expired)
+
+
+_janitor_lock = threading.Lock()
+_janitor: threading.Thread | None = None
+
+
+def start_memory_janitor(every_s: float = JANITOR_EVERY_S) -> None:
+    """Once per process, a daemon thread that every ``every_s`` seconds shuts down expired
+    sessions and, when one went or a job ended since its last look, collects garbage and
+    trims the heap (:func:`memory.give_back`), so a closed tab's memory returns."""
+    global _janitor
+    with _janitor_lock:
+        if _janitor is not None:
+            return
+        _janitor = threading.Thread(target=_tidy_forever, args=(every_s,), name="memory-janitor", daemon=True)
+        _janitor.start()
+
+
+def _tidy_forever(every_s: float) -> None:
+    ended_seen = jobs.ended_jobs()
+    while True:
+        time.sleep(every_s)
+        try:
+            closed, ended = shut_down_expired_sessions(), jobs.ended_jobs()
+            if closed or ended != ended_seen:
+                ended_seen = ended
+                before = memory.rss_mb()
+                collected = memory.give_back()
+                log.info("memory janitor: %d session(s) shut down, %d object(s) collected, RSS %.0f -> %.0f MB",
+                         closed, collected, before, memory.rss_mb())
+        except Exception:  # never let the janitor die; the next look may succeed
+            log.exception("memory janitor")
 
 
 def model_choice(key: str, label: str, options: dict[str, str], load: Callable[[str], object], fallback: str,

@@ -47,6 +47,15 @@ def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
     raise RuntimeError(f"Streamlit did not start:\n{process.stdout.read().decode(errors='replace')}")
 
 
+def stop_server(process: subprocess.Popen) -> None:
+    """Terminate a server from :func:`start_server`, killing it if it lingers."""
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def chromium_executable() -> str | None:
     """System Chromium if present (Debian), else None: Playwright uses its own download."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
@@ -57,11 +66,7 @@ def server_url():
     port = free_port()
     process = start_server(port)
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_server(process)
 
 
 @pytest.fixture(scope="session")
