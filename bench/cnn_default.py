@@ -19,7 +19,8 @@ def main() -> None:
     layers = models.preset(models.DEFAULT_PRESET, data.input_shape)
     config = training.TrainConfig()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {models.DEFAULT_PRESET}, "
-          f"{config.optimizer} lr {config.learning_rate}, batch {config.batch_size}, {config.epochs} epochs", flush=True)
+          f"{config.optimizer} lr {config.learning_rate}, batch {config.batch_size}, {config.epochs} epochs",
+          flush=True)
     job = jobs.submit(training.train, layers, data.x_train, data.y_train, data.x_test, data.y_test,
                       data.num_classes, config, name="bench")
     while not job.finished:

@@ -1,7 +1,8 @@
 """Frame time of one live playground update for the default network (Perceptron & MLP page).
 
 A frame = ``mlp.EPOCHS_PER_FRAME`` epochs of mini-batch training (as the page does per
-tick) + every neuron's map + the decision map + the network diagram and decision-map figures serialised to JSON (what Streamlit sends).
+tick) + every neuron's map + the decision map + the network diagram and decision-map
+figures serialised to JSON (what Streamlit sends).
 Target: under ~100 ms. Prints the median wall time over a few dozen frames, the median
 CPU time (robust when other processes share the cores), and the share spent on the
 network arithmetic, as a baseline measured in the same run.

@@ -55,8 +55,8 @@ def main() -> None:
                        for name, result, seconds, load in rows})
     table = ["| benchmark | result | wall time | load at start |", "|---|---|---|---|"]
     table += [table_rows[name] for name in sorted(table_rows)]
-    text = (f"# Benchmark results\n\nMachine: {machine()}\nDate: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
-            + "\n".join(table) + "\n")
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    text = f"# Benchmark results\n\nMachine: {machine()}\nDate: {date}\n\n" + "\n".join(table) + "\n"
     (BENCH / "RESULTS.md").write_text(text)
     print(f"wrote {BENCH / 'RESULTS.md'}")
 
