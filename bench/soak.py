@@ -5,7 +5,8 @@ at 240 frames per minute (so that at least 200 a minute are processed). Session 
 it through the emotion page's live pipeline (streamlit-webrtc → FrameProcessor → Haar +
 CNN); session B runs ``--runs`` consecutive trainings on the CNN trainer, one per equal
 share of the duration (1 epoch each; a run still going when its share is up is stopped
-and counts as a run), so training goes on until the end. The server's RSS is sampled
+and counts as a run), so training goes on until the end; if the
+machine is slow the soak runs on until the last run has ended. The server's RSS is sampled
 every ``--sample-s`` seconds. A training run holds a few hundred MB while it trains, so the
 figures are the lowest RSS of each minute (what stays between runs): at start, in the first
 minute after warm-up (``--warmup-minutes``, default max(2, minutes / 5)) and in the last
@@ -180,7 +181,8 @@ def main() -> None:
             began = last_sample = time.monotonic()
             slot_s = args.minutes * 60 / args.runs  # run k starts no earlier than k slots in
             running = False
-            while (elapsed := time.monotonic() - began) < args.minutes * 60:
+            # Until the time is up and every run has ended (a loaded machine may start the last late).
+            while (elapsed := time.monotonic() - began) < args.minutes * 60 or trainer.runs < args.runs:
                 if running:
                     running = not trainer.poll()
                 elif trainer.runs < args.runs and elapsed >= trainer.runs * slot_s:
@@ -197,6 +199,7 @@ def main() -> None:
                     print(f"{elapsed / 60:5.1f} min  RSS {rss:6.0f} MB  runs {trainer.runs} "
                           f"(finished {trainer.finished}, stopped {trainer.stopped}, failed {trainer.failed})  "
                           f"~{frames:.0f} frames processed", flush=True)
+            duration_min = (time.monotonic() - began) / 60
             browser.close()
     finally:
         stop_server(server)
@@ -204,7 +207,7 @@ def main() -> None:
     rss_warm, rss_end = (floors[0][1], floors[-1][1]) if floors else (float("nan"), float("nan"))
     slope = slope_mb_per_min(floors)
     growing = bool(slope > GROWTH_MB_PER_MIN and rss_end > rss_warm + 50)
-    per_minute = frames / args.minutes
+    per_minute = frames / duration_min
     print("lowest server RSS in each minute after warm-up: "
           + ", ".join(f"min {minute}: {mb:.0f} MB" for minute, mb in floors))
     print(f"server RSS: start {rss_start:.0f} MB, first minute after warm-up ({warmup_s / 60:.1f} min) "
@@ -212,7 +215,7 @@ def main() -> None:
           f"{'KEPT GROWING' if growing else 'did not keep growing'} ({slope:+.1f} MB/min)")
     print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm:.0f} rss_end_mb={rss_end:.0f} "
           f"slope_mb_per_min={slope:.1f} growing={'yes' if growing else 'no'} runs={trainer.runs} "
-          f"frames={frames:.0f} ({per_minute:.0f}/min, target {TARGET_FRAMES_PER_MINUTE}) minutes={args.minutes:g}")
+          f"frames={frames:.0f} ({per_minute:.0f}/min, target {TARGET_FRAMES_PER_MINUTE}) minutes={duration_min:.1f}")
 
 
 if __name__ == "__main__":
