@@ -6,11 +6,12 @@ it through the emotion page's live pipeline (streamlit-webrtc → FrameProcessor
 CNN); session B runs ``--runs`` consecutive trainings on the CNN trainer, one per equal
 share of the duration (1 epoch each; a run still going when its share is up is stopped
 and counts as a run), so training goes on until the end; if the
-machine is slow the soak runs on until the last run has ended. The server's RSS is sampled
-every ``--sample-s`` seconds. A training run holds a few hundred MB while it trains, so the
-figures are the lowest RSS of each minute (what stays between runs): at start, in the first
-minute after warm-up (``--warmup-minutes``, default max(2, minutes / 5)) and in the last
-minute, plus the least-squares slope of the per-minute lows after warm-up.
+machine is slow the soak runs on until the last run has ended. A training run holds a few
+hundred MB while it trains and gives them back when it ends, so the figures are the
+server's RSS after each run, read once the memory janitor has had its look: at start,
+after the first run past warm-up (``--warmup-minutes``, default max(2, minutes / 5)) and
+after the last run, plus the least-squares slope of those after warm-up. Progress lines
+every ``--sample-s`` seconds show the RSS as it swings.
 
 Usage: ``python bench/soak.py [--minutes 10] [--runs 20] [--port 8613]``
 (``SOAK_MINUTES`` in the environment sets the default duration, e.g. for ``make bench``).
@@ -42,6 +43,9 @@ TARGET_FRAMES_PER_MINUTE = 200  # webcam frames the server must process per minu
 # The fake camera's rate (4 fps): a 10-minute soak at 200/min processed 177/min, the rest
 # dropped while training shared the two cores, so the camera sends a fifth more.
 CLIP_FRAMES_PER_MINUTE = 240
+# The soak server's memory janitor looks this often (s), so a finished run's memory is given
+# back within it: the RSS between runs is read that long (plus a margin) after each run.
+JANITOR_S = 3
 GROWTH_MB_PER_MIN = 2.0  # a slope above this after warm-up counts as "keeps growing"
 
 
@@ -128,18 +132,6 @@ class Trainer:
         return True
 
 
-def floor_per_minute(samples: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """The lowest RSS of each whole minute, (minute, MB): the level between training runs.
-
-    A run adds a few hundred MB while it trains and gives them back when it ends, so single
-    samples swing with the phase they land on; the per-minute floor shows what stays."""
-    minutes: dict[int, float] = {}
-    for seconds, mb in samples:
-        minute = int(seconds // 60)
-        minutes[minute] = min(mb, minutes.get(minute, mb))
-    return sorted(minutes.items())
-
-
 def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
     """Least-squares slope of (minute, MB) points, in MB per minute."""
     if len(points) < 3:
@@ -160,9 +152,9 @@ def main() -> None:
     warmup_s = 60 * (args.warmup_minutes if args.warmup_minutes is not None else max(2.0, args.minutes / 5))
     from playwright.sync_api import sync_playwright
 
-    server = start_server(args.port)
+    server = start_server(args.port, {"PLAYGROUND_JANITOR_S": str(JANITOR_S)})
     url = f"http://127.0.0.1:{args.port}"
-    samples: list[tuple[float, float]] = []
+    between_runs: list[tuple[float, float]] = []  # (minutes in, MB) after each run gave its memory back
     frames = 0.0
     try:
         rss_start = rss_mb(server.pid)
@@ -184,7 +176,10 @@ def main() -> None:
             # Until the time is up and every run has ended (a loaded machine may start the last late).
             while (elapsed := time.monotonic() - began) < args.minutes * 60 or trainer.runs < args.runs:
                 if running:
-                    running = not trainer.poll()
+                    if trainer.poll():
+                        running = False
+                        webcam.wait_for_timeout((JANITOR_S + 2) * 1000)
+                        between_runs.append(((time.monotonic() - began) / 60, rss_mb(server.pid)))
                 elif trainer.runs < args.runs and elapsed >= trainer.runs * slot_s:
                     trainer.start()
                     running = True
@@ -194,8 +189,6 @@ def main() -> None:
                     frames += processed_fps(webcam) * (now - last_sample)
                     last_sample = now
                     rss = rss_mb(server.pid)
-                    if elapsed >= warmup_s:
-                        samples.append((elapsed, rss))
                     print(f"{elapsed / 60:5.1f} min  RSS {rss:6.0f} MB  runs {trainer.runs} "
                           f"(finished {trainer.finished}, stopped {trainer.stopped}, failed {trainer.failed})  "
                           f"~{frames:.0f} frames processed", flush=True)
@@ -203,15 +196,14 @@ def main() -> None:
             browser.close()
     finally:
         stop_server(server)
-    floors = floor_per_minute(samples)
-    rss_warm, rss_end = (floors[0][1], floors[-1][1]) if floors else (float("nan"), float("nan"))
-    slope = slope_mb_per_min(floors)
+    warm = [(minute, mb) for minute, mb in between_runs if minute * 60 >= warmup_s]
+    rss_warm, rss_end = (warm[0][1], warm[-1][1]) if warm else (float("nan"), float("nan"))
+    slope = slope_mb_per_min(warm)
     growing = bool(slope > GROWTH_MB_PER_MIN and rss_end > rss_warm + 50)
     per_minute = frames / duration_min
-    print("lowest server RSS in each minute after warm-up: "
-          + ", ".join(f"min {minute}: {mb:.0f} MB" for minute, mb in floors))
-    print(f"server RSS: start {rss_start:.0f} MB, first minute after warm-up ({warmup_s / 60:.1f} min) "
-          f"{rss_warm:.0f} MB, last minute {rss_end:.0f} MB (lowest of each minute); after warm-up it "
+    print("server RSS after each run: " + ", ".join(f"{mb:.0f} MB at {minute:.1f} min" for minute, mb in between_runs))
+    print(f"server RSS: start {rss_start:.0f} MB, after the first run past warm-up ({warmup_s / 60:.1f} min) "
+          f"{rss_warm:.0f} MB, after the last run {rss_end:.0f} MB; after warm-up it "
           f"{'KEPT GROWING' if growing else 'did not keep growing'} ({slope:+.1f} MB/min)")
     print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm:.0f} rss_end_mb={rss_end:.0f} "
           f"slope_mb_per_min={slope:.1f} growing={'yes' if growing else 'no'} runs={trainer.runs} "
