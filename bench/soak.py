@@ -9,8 +9,9 @@ and counts as a run), so training goes on until the end; if the
 machine is slow the soak runs on until the last run has ended. A training run holds a few
 hundred MB while it trains and gives them back when it ends, so the figures are the
 server's RSS after each run, read once the memory janitor has had its look: at start,
-after the first run past warm-up (``--warmup-minutes``, default max(2, minutes / 5)) and
-after the last run, plus the least-squares slope of those after warm-up. Progress lines
+after the last warm-up run (``--warmup-runs``, default 5: the CNN trainer keeps the
+models of a session's last 4 runs, so the first 4 add to what stays by design) and after
+the last run, plus the least-squares slope of those after warm-up. Progress lines
 every ``--sample-s`` seconds show the RSS as it swings.
 
 Usage: ``python bench/soak.py [--minutes 10] [--runs 20] [--port 8613]``
@@ -46,6 +47,9 @@ CLIP_FRAMES_PER_MINUTE = 240
 # The soak server's memory janitor looks this often (s), so a finished run's memory is given
 # back within it: the RSS between runs is read that long (plus a margin) after each run.
 JANITOR_S = 3
+# views/cnn_trainer.py keeps the models of the last MAX_KEPT_MODELS (4) runs: the level
+# counts from the run after the list is full.
+WARMUP_RUNS = 5
 GROWTH_MB_PER_MIN = 2.0  # a slope above this after warm-up counts as "keeps growing"
 
 
@@ -144,12 +148,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 10)))
     parser.add_argument("--runs", type=int, default=20, help="training runs over the whole duration")
-    parser.add_argument("--warmup-minutes", type=float, default=None,
-                        help="default: a fifth of the duration, at least 2 minutes (models load, caches fill)")
+    parser.add_argument("--warmup-runs", type=int, default=WARMUP_RUNS,
+                        help="runs after which the level counts (models load, the kept-models list fills)")
     parser.add_argument("--port", type=int, default=8613)
     parser.add_argument("--sample-s", type=float, default=10.0)
     args = parser.parse_args()
-    warmup_s = 60 * (args.warmup_minutes if args.warmup_minutes is not None else max(2.0, args.minutes / 5))
     from playwright.sync_api import sync_playwright
 
     server = start_server(args.port, {"PLAYGROUND_JANITOR_S": str(JANITOR_S)})
@@ -196,13 +199,13 @@ def main() -> None:
             browser.close()
     finally:
         stop_server(server)
-    warm = [(minute, mb) for minute, mb in between_runs if minute * 60 >= warmup_s]
+    warm = between_runs[args.warmup_runs - 1:]
     rss_warm, rss_end = (warm[0][1], warm[-1][1]) if warm else (float("nan"), float("nan"))
     slope = slope_mb_per_min(warm)
     growing = bool(slope > GROWTH_MB_PER_MIN and rss_end > rss_warm + 50)
     per_minute = frames / duration_min
     print("server RSS after each run: " + ", ".join(f"{mb:.0f} MB at {minute:.1f} min" for minute, mb in between_runs))
-    print(f"server RSS: start {rss_start:.0f} MB, after the first run past warm-up ({warmup_s / 60:.1f} min) "
+    print(f"server RSS: start {rss_start:.0f} MB, after warm-up run {args.warmup_runs} "
           f"{rss_warm:.0f} MB, after the last run {rss_end:.0f} MB; after warm-up it "
           f"{'KEPT GROWING' if growing else 'did not keep growing'} ({slope:+.1f} MB/min)")
     print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm:.0f} rss_end_mb={rss_end:.0f} "
