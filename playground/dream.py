@@ -298,9 +298,12 @@ def make_gradient_ascent_step(model: DreamModel, layer_names: tuple[str, ...], c
     scale, offset = float(model.input_scale), float(model.input_offset)
 
     # One trace for every image size (octaves change the shape at each scale).
+    # autograph=False: nothing here needs converting, and autograph's source parsing in a job thread
+    # can collide with another thread's ast.parse on Python 3.11 (SystemError: AST ... recursion depth mismatch).
     @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.float32),
                                   tf.TensorSpec([len(layer_names)], tf.float32), tf.TensorSpec([], tf.float32),
-                                  tf.TensorSpec([], tf.float32), tf.TensorSpec([2], tf.int32)])
+                                  tf.TensorSpec([], tf.float32), tf.TensorSpec([2], tf.int32)],
+                 autograph=False)
     def gradient_ascent_step(image, weights, step_size, tv_weight, shift):
         shifted = tf.roll(image, shift, axis=[1, 2])
         with tf.GradientTape() as tape:

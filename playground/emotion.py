@@ -238,9 +238,11 @@ class EmotionClassifier:
         import tensorflow as tf
 
         self.model = model if model is not None else load_emotion_model()
+        # autograph=False: nothing here needs converting, and autograph's source parsing in a job thread
+        # can collide with another thread's ast.parse on Python 3.11 (SystemError: AST ... recursion depth mismatch).
         self._forward = tf.function(
             lambda batch: self.model(batch, training=False),
-            input_signature=[tf.TensorSpec([None, CROP_SIZE, CROP_SIZE, 1], tf.float32)])
+            input_signature=[tf.TensorSpec([None, CROP_SIZE, CROP_SIZE, 1], tf.float32)], autograph=False)
         self.probabilities(np.zeros((1, CROP_SIZE, CROP_SIZE), np.uint8))  # trace now, not on frame one
         self._gradients = None  # built on first use: only the "Understand" view needs it
 
@@ -264,7 +266,7 @@ class EmotionClassifier:
             last_conv = [layer for layer in self.model.layers if type(layer) is keras.layers.Conv2D][-1]
             features = keras.Model(self.model.inputs, [last_conv.input, self.model.outputs[0]])
 
-            @tf.function(input_signature=[tf.TensorSpec([1, CROP_SIZE, CROP_SIZE, 1], tf.float32)])
+            @tf.function(input_signature=[tf.TensorSpec([1, CROP_SIZE, CROP_SIZE, 1], tf.float32)], autograph=False)
             def gradients(batch):
                 with tf.GradientTape(persistent=True) as tape:
                     tape.watch(batch)

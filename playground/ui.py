@@ -439,12 +439,12 @@ def shut_down_expired_sessions() -> int:
 
     if not runtime.exists():
         return 0
-    manager = runtime.get_instance()._session_mgr  # noqa: SLF001 (no public API reaches stored sessions)
-    try:
+    try:  # AttributeError: another Streamlit version, or AppTest's mocked runtime
+        manager = runtime.get_instance()._session_mgr  # noqa: SLF001 (no public API reaches stored sessions)
         lock, cache = manager._storage_lock, manager._session_storage._cache  # noqa: SLF001
         with lock:  # the lock Streamlit holds while it moves sessions in and out of storage
             expired = cache.expire()
-    except AttributeError:  # another Streamlit version: sessions go when Streamlit drops them
+    except AttributeError:  # sessions go when Streamlit drops them
         return 0
     for _, info in expired:
         info.session.shutdown()

@@ -176,3 +176,11 @@ def test_traced_step_crops_the_border_at_every_octave_size(tiny, rng):
         _, loss, _ = step(image, np.array([1.0], np.float32), np.float32(0.01), np.float32(0.0),
                           np.zeros(2, np.int32))
         np.testing.assert_allclose(float(loss), np.mean(activation[:, b:-b, b:-b, :] ** 2), rtol=1e-5)
+
+
+def test_tracing_the_step_parses_no_python_source(tiny, rng, python_ast_builds):
+    """The step traces without autograph, which would parse its source in the job thread."""
+    step = dream.make_gradient_ascent_step(tiny, ("block1_conv", "block2_conv"))
+    step(rng.uniform(-1, 1, (1, 16, 16, 3)).astype(np.float32), np.array([1.0, 0.5], np.float32),
+         np.float32(0.01), np.float32(0.1), np.array([1, 2], np.int32))
+    assert python_ast_builds == []

@@ -89,6 +89,13 @@ def settings_for(net, **changes) -> style.StyleSettings:
     return style.StyleSettings(**{**defaults, **changes})
 
 
+def test_tracing_the_step_parses_no_python_source(tiny_net, pair, python_ast_builds):
+    """The step traces without autograph, which would parse its source in the job thread."""
+    content, style_rgb, _ = pair
+    updates = list(style.stylise(tiny_net, content, style_rgb, settings_for(tiny_net, steps=2), report_every=1))
+    assert len(updates) == 3 and python_ast_builds == []
+
+
 def test_tiny_net_exposes_backbone_layers(tiny_net):
     assert tiny_net.layers == ["block1_conv", "block2_conv", "block3_conv"]
     assert tiny_net.default_content == "block3_conv"
