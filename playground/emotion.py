@@ -238,8 +238,7 @@ class EmotionClassifier:
         import tensorflow as tf
 
         self.model = model if model is not None else load_emotion_model()
-        # autograph=False: nothing here needs converting, and autograph's source parsing in a job thread
-        # can collide with another thread's ast.parse on Python 3.11 (SystemError: AST ... recursion depth mismatch).
+        # autograph=False: no conversion needed; see dream.make_gradient_ascent_step for why it matters.
         self._forward = tf.function(
             lambda batch: self.model(batch, training=False),
             input_signature=[tf.TensorSpec([None, CROP_SIZE, CROP_SIZE, 1], tf.float32)], autograph=False)

@@ -258,8 +258,7 @@ def _fast_call(model) -> Callable:
     if call is None:
         signature = [tf.TensorSpec((None,) + tuple(t.shape[1:]), tf.float32) for t in model.inputs]
 
-        # autograph=False: nothing here needs converting, and autograph's source parsing in a job thread
-        # can collide with another thread's ast.parse on Python 3.11 (SystemError: AST ... recursion depth mismatch).
+        # autograph=False: no conversion needed; see dream.make_gradient_ascent_step for why it matters.
         @tf.function(input_signature=signature, autograph=False)
         def call(*inputs):
             return model(list(inputs) if len(inputs) > 1 else inputs[0], training=False)

@@ -377,8 +377,7 @@ def make_style_step(extractor, content_layer: str, style_layers: tuple[str, ...]
     """
     import tensorflow as tf
 
-    # autograph=False: nothing here needs converting, and autograph's source parsing in a job thread
-    # can collide with another thread's ast.parse on Python 3.11 (SystemError: AST ... recursion depth mismatch).
+    # autograph=False: no conversion needed; see dream.make_gradient_ascent_step for why it matters.
     @tf.function(autograph=False)
     def step(image, content_target, style_grams, style_positions, layer_weights, loss_weights):
         with tf.GradientTape() as tape:
