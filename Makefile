@@ -35,7 +35,7 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
 
-# Every bench/*.py, one row each in bench/RESULTS.md; the soak lasts SOAK_MINUTES (default 10): make bench SOAK_MINUTES=3
+# Every bench/*.py, one row each in bench/RESULTS.md; the soak lasts SOAK_MINUTES (default 15): make bench SOAK_MINUTES=3
 # (re-run some only: make bench BENCHMARKS="soak.py startup.py")
 bench: setup
 	$(PY) bench/run_all.py $(BENCHMARKS)

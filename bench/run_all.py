@@ -1,5 +1,8 @@
 """Run every benchmark in bench/ and write a table of their last lines to bench/RESULTS.md.
 
+Each benchmark's whole output goes to ``bench/out/<name>.log`` (not committed): the soak's
+per-run figures are there.
+
 Each row also gives the 1-minute load average when the benchmark started: timings from
 a shared machine mean little without it.
 """
@@ -11,6 +14,7 @@ import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+LOGS = BENCH / "out"
 
 
 def machine() -> str:
@@ -46,6 +50,8 @@ def main() -> None:
         load = os.getloadavg()[0]
         started = time.perf_counter()
         out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=BENCH.parent)
+        LOGS.mkdir(exist_ok=True)
+        (LOGS / f"{script.stem}.log").write_text(out.stdout + out.stderr)
         lines = [line for line in out.stdout.splitlines() if line.strip()]
         result = lines[-1] if out.returncode == 0 and lines else f"FAILED: {out.stderr.strip().splitlines()[-1:]}"
         rows.append((script.name, result, time.perf_counter() - started, load))
