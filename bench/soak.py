@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -129,11 +130,20 @@ class Trainer:
         elif text.startswith("Failed"):
             self.failed += 1
         elif time.monotonic() - self.started_at > self.budget_s:
-            self.page.get_by_role("button", name=re.compile(r"(^|\s)Stop$")).first.click()
+            try:
+                self.page.get_by_role("button", name=re.compile(r"(^|\s)Stop$")).first.click(timeout=10_000)
+            except PlaywrightTimeout:  # the run ended as its budget did: the button went with the rerun
+                pass
             self.page.wait_for_function(
                 "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
                 ".some(e => /^(Stopped|Finished|Failed)/.test(e.innerText))", timeout=120_000)
-            self.stopped += 1
+            ended = status(self.page)
+            if ended.startswith("Finished"):
+                self.finished += 1
+            elif ended.startswith("Failed"):
+                self.failed += 1
+            else:
+                self.stopped += 1
         else:
             return False
         wait_for_app(self.page)
@@ -187,6 +197,8 @@ def main() -> None:
                         running = False
                         webcam.wait_for_timeout((JANITOR_S + 2) * 1000)
                         between_runs.append(((time.monotonic() - began) / 60, rss_mb(server.pid)))
+                        print(f"{between_runs[-1][0]:5.1f} min  RSS {between_runs[-1][1]:6.0f} MB after run "
+                              f"{trainer.runs}", flush=True)
                 elif trainer.runs < args.runs and elapsed >= trainer.runs * slot_s:
                     trainer.start()
                     running = True
