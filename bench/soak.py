@@ -11,11 +11,11 @@ hundred MB while it trains and gives them back when it ends, so the figures are 
 server's RSS after each run, read once the memory janitor has had its look: at start,
 after the last warm-up run (``--warmup-runs``, default 5: the CNN trainer keeps the
 models of a session's last 4 runs, so the first 4 add to what stays by design) and after
-the last run, plus the least-squares slope of the second half of those after warm-up: the
-heap settles about 60 MB higher over the first dozen runs after warm-up (glibc's arenas
-fill with fragments) and then stays level, so growth is judged on where it ends up, not on
-how it got there (30 runs: 1521 MB after run 5, 1584 MB after run 18, 1576-1585 MB from
-then to run 30). Progress lines every ``--sample-s`` seconds show the RSS as it swings.
+the last run, plus the least-squares slopes of all those after warm-up and of their
+second half (the level the heap reaches, not the climb while glibc's arenas fill). A
+40-run soak: 1563 MB after warm-up, 1599 MB at the end, +2.1 MB/min over both: growth
+that has not levelled off. Progress lines every ``--sample-s`` seconds show the RSS as it
+swings, and the RSS after each run as it is read.
 
 Usage: ``python bench/soak.py [--minutes 15] [--runs 30] [--port 8613]``
 (``SOAK_MINUTES`` in the environment sets the default duration, e.g. for ``make bench``;
