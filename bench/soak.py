@@ -19,7 +19,7 @@ swings, and the RSS after each run as it is read.
 
 Usage: ``python bench/soak.py [--minutes 15] [--runs 30] [--port 8613]``
 (``SOAK_MINUTES`` in the environment sets the default duration, e.g. for ``make bench``;
-the issue's minimum is ``--minutes 10 --runs 20``, too short to see the level).
+the issue's minimum is ``--minutes 10 --runs 20``, too short to tell a climb that levels off from growth).
 
 Last line: ``rss_start_mb=… rss_warm_mb=… rss_end_mb=… slope_mb_per_min=… late_slope_mb_per_min=… growing=no runs=… frames=…``
 """
