@@ -124,12 +124,9 @@ class Trainer:
 
     def poll(self) -> bool:
         """Advance the current run; True once it ended (finished, failed or stopped at its budget)."""
-        text = status(self.page)
-        if text.startswith("Finished"):
-            self.finished += 1
-        elif text.startswith("Failed"):
-            self.failed += 1
-        elif time.monotonic() - self.started_at > self.budget_s:
+        if not status(self.page).startswith(("Finished", "Failed")):
+            if time.monotonic() - self.started_at <= self.budget_s:
+                return False
             try:
                 self.page.get_by_role("button", name=re.compile(r"(^|\s)Stop$")).first.click(timeout=10_000)
             except PlaywrightTimeout:  # the run ended as its budget did: the button went with the rerun
@@ -137,15 +134,13 @@ class Trainer:
             self.page.wait_for_function(
                 "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
                 ".some(e => /^(Stopped|Finished|Failed)/.test(e.innerText))", timeout=120_000)
-            ended = status(self.page)
-            if ended.startswith("Finished"):
-                self.finished += 1
-            elif ended.startswith("Failed"):
-                self.failed += 1
-            else:
-                self.stopped += 1
+        ended = status(self.page)
+        if ended.startswith("Finished"):
+            self.finished += 1
+        elif ended.startswith("Failed"):
+            self.failed += 1
         else:
-            return False
+            self.stopped += 1
         wait_for_app(self.page)
         return True
 
