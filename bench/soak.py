@@ -39,7 +39,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground import catalog  # noqa: E402
+from playground import catalog, training  # noqa: E402
 from playground.memory import rss_mb  # noqa: E402
 from tests.e2e.conftest import (CHROMIUM_ARGS, FAKE_WEBCAM_ARGS, bobbing_face_frames,  # noqa: E402
                                 chromium_executable, start_server, stop_server, wait_for_app, write_y4m)
@@ -52,9 +52,9 @@ CLIP_FRAMES_PER_MINUTE = 240
 # The soak server's memory janitor looks this often (s), so a finished run's memory is given
 # back within it: the RSS between runs is read that long (plus a margin) after each run.
 JANITOR_S = 3
-# views/cnn_trainer.py keeps the models of the last MAX_KEPT_MODELS (4) runs: the level
-# counts from the run after the list is full.
-WARMUP_RUNS = 5
+# The CNN trainer keeps the models of a session's last training.MAX_KEPT_MODELS (4) runs:
+# the level counts from the run after the list is full.
+WARMUP_RUNS = training.MAX_KEPT_MODELS + 1
 GROWTH_MB_PER_MIN = 2.0  # a slope above this over the late runs counts as "keeps growing"
 
 

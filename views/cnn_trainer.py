@@ -12,7 +12,6 @@ from playground import cnn_plots, datasets, explain, images, models, plots, ship
 JOB_KEY = "cnn_job"
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 USER_ZIP, USER_FILES = "Your images (zip)", "Your images (per class)"
-MAX_KEPT_MODELS = 4  # older runs keep their curves but drop their model (memory)
 
 ui.page_header(
     "CNN trainer",
@@ -236,8 +235,10 @@ def register_finished_run() -> None:
                    train_seconds=result.train_seconds, samples_per_s=result.samples_per_s)
     runs = st.session_state.setdefault("cnn_runs", [])
     runs.append(run)
-    for old in runs[:-MAX_KEPT_MODELS]:
-        old["model"] = None
+    for old in runs[:-training.MAX_KEPT_MODELS]:
+        # Without its model a run is not offered for looking inside, so its test
+        # probabilities (N_test x K float32, 400 kB on Fashion-MNIST) would only pile up.
+        old["model"] = old["probabilities"] = None
 
 
 def curves(live_label: str | None = None, live_series: dict | None = None, epochs: int | None = None) -> None:

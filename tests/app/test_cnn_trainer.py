@@ -1,6 +1,7 @@
 """CNN trainer page in AppTest: presets and summary, a short training run, divergence, inspection."""
 import pytest
 
+from playground.training import MAX_KEPT_MODELS
 from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
@@ -47,16 +48,17 @@ def test_cnn_trainer_build_train_diverge_and_inspect():
     assert at.selectbox(key="cnn_inside_model").value.startswith("Run 1")
 
 
-def test_earlier_runs_widgets_do_not_pile_up():
+def test_earlier_runs_widgets_and_predictions_do_not_pile_up():
     """Each run draws widgets with new keys (the live learning-rate control is per job);
     Streamlit keeps a vanished widget's metadata, and with it the page run that drew it
-    (its job, model and data), unless ui.forget_stale_widgets drops it."""
+    (its job, model and data), unless ui.forget_stale_widgets drops it. Runs older than
+    the last MAX_KEPT_MODELS (4) keep their curves, not their model or test predictions."""
     at = open_page("views/cnn_trainer.py")
     at.selectbox(key="cnn_dataset").select("Shapes").run()
     at.slider(key="cnn_epochs").set_value(1).run()
     widgets = at.session_state._state._state._new_widget_state  # noqa: SLF001 (what the fix prunes)
     counts = []
-    for _ in range(3):
+    for _ in range(MAX_KEPT_MODELS + 1):
         at.button(key="cnn_train").click().run()
         at.session_state["cnn_job"].wait(120)
         at.run()
@@ -66,3 +68,7 @@ def test_earlier_runs_widgets_do_not_pile_up():
     job_id = at.session_state["cnn_job"].id
     assert live_controls == [f"cnn_live_lr_{job_id}", f"cnn_live_lr_apply_{job_id}"], live_controls
     assert counts[0] == counts[-1], counts
+    runs = at.session_state["cnn_runs"]
+    assert [run["model"] is not None for run in runs] == [False] + [True] * MAX_KEPT_MODELS
+    assert [run["probabilities"] is not None for run in runs] == [False] + [True] * MAX_KEPT_MODELS
+    assert all(run["series"]["loss"][1] for run in runs)  # every run keeps its curves
