@@ -12,9 +12,10 @@ server's RSS after each run, read once the memory janitor has had its look: at s
 after the last warm-up run (``--warmup-runs``, default 5: the CNN trainer keeps the
 models of a session's last 4 runs, so the first 4 add to what stays by design) and after
 the last run, plus the least-squares slopes of all those after warm-up and of their
-second half (the level the heap reaches, not the climb while glibc's arenas fill). A
-40-run soak: 1563 MB after warm-up, 1599 MB at the end, +2.1 MB/min over both: growth
-that has not levelled off. Progress lines every ``--sample-s`` seconds show the RSS as it
+second half (the level the heap reaches, not the climb while glibc's arenas fill). Three
+40-run soaks rose +1.6 to +2.4 MB/min after warm-up: not memory the app holds (malloc's
+in-use bytes and the Python objects stay flat between runs) but glibc heap fragmentation
+(the free space it keeps grows), see README. Progress lines every ``--sample-s`` seconds show the RSS as it
 swings, and the RSS after each run as it is read.
 
 Usage: ``python bench/soak.py [--minutes 15] [--runs 30] [--port 8613]``
