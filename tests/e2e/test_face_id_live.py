@@ -8,6 +8,15 @@ from tests.e2e.conftest import exception_texts, wait_for_app
 pytestmark = pytest.mark.e2e
 
 
+def fail_showing(page, screenshot_dir, name: str, what: str) -> None:
+    """Fail with a full-page screenshot and the page's headings, alerts and exceptions: full-suite
+    runs have timed out here twice (alone the test takes 18 s), once at each wait below."""
+    page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
+    shown = [e.inner_text() for e in page.query_selector_all(
+        '[data-testid="stHeadingWithActionElements"], [data-testid="stAlert"], [data-testid="stException"]')]
+    pytest.fail(f"{what}; the page showed {shown} (screenshot {name}.png)")
+
+
 def test_live_stream_names_the_enrolled_astronaut(clip_page, server_url, screenshot_dir):
     page = clip_page
     page.goto(f"{server_url}/face_id")
@@ -17,15 +26,16 @@ def test_live_stream_names_the_enrolled_astronaut(clip_page, server_url, screens
     try:
         page.get_by_text("Enrolled: 5 people").wait_for(timeout=240_000)
     except PlaywrightTimeout:
-        # A full-suite run once timed out here (alone the test takes 17 s): keep what the page showed.
-        page.screenshot(path=str(screenshot_dir / "face_id_live_enrolment.png"), full_page=True)
-        shown = [e.inner_text() for e in page.query_selector_all(
-            '[data-testid="stHeadingWithActionElements"], [data-testid="stAlert"], [data-testid="stException"]')]
-        pytest.fail(f"the demo enrolment did not show 'Enrolled: 5 people' within 240 s; the page showed {shown}")
+        fail_showing(page, screenshot_dir, "face_id_live_enrolment",
+                     "the demo enrolment did not show 'Enrolled: 5 people' within 240 s")
     page.get_by_role("tab", name="Live webcam").click()
     wait_for_app(page, 120_000)
     component = page.frame_locator("iframe[title*='webrtc']").first
-    component.get_by_role("button", name="START").click(timeout=60_000)
+    try:
+        component.get_by_role("button", name="START").click(timeout=120_000)
+    except PlaywrightTimeout:
+        fail_showing(page, screenshot_dir, "face_id_live_start",
+                     "the live tab's webcam component showed no START button within 120 s")
     page.get_by_text("Frames per second").first.wait_for(timeout=120_000)
     page.get_by_text("Eileen Collins — distance").first.wait_for(timeout=60_000)
     page.screenshot(path=str(screenshot_dir / "face_id_live.png"))

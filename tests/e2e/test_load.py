@@ -93,7 +93,10 @@ def start_job(page, job: JobPage) -> None:
         field = page.locator(f".st-key-{key} input")
         field.wait_for(timeout=SLOW_MS)
         field.fill(value)
-        field.press("Enter")
+        # Tab, not Enter: Enter in a form's number input submits the form (the GAN page's
+        # fields are in its training form), which started a job per field and queued the
+        # fifth job behind one of them ("position 2").
+        field.press("Tab")
         wait_for_app(page, timeout_ms=SLOW_MS)
     button = page.get_by_role("button", name=re.compile(rf"{job.button}$")).first  # the icon's name comes first
     button.wait_for(timeout=SLOW_MS)
