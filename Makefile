@@ -7,8 +7,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 PORT ?= 8501
 PYTEST_ARGS ?=
-# glibc gives each new thread its own malloc arena; with a training thread per job the
-# server's memory crept up ~5 MB a run (bench/soak.py) and stays flat with two arenas.
+# glibc's heap fragments under training runs beside a webcam stream: the server's memory
+# crept up 1-2 MB a minute (bench/soak.py) and stayed flat under jemalloc, so the app, the
+# tests and the benchmarks run under it when it is installed (Debian: libjemalloc2).
+JEMALLOC ?= $(firstword $(wildcard /usr/lib/*/libjemalloc.so.2 /usr/lib/libjemalloc.so.2 /usr/local/lib/libjemalloc.so.2))
+ifneq ($(JEMALLOC),)
+export LD_PRELOAD := $(JEMALLOC) $(LD_PRELOAD)
+endif
+# Without jemalloc: glibc gives each new thread its own arena, and with a training thread
+# per job the memory crept up ~5 MB a run; two arenas keep that down.
 export MALLOC_ARENA_MAX ?= 2
 
 .PHONY: setup run test test-fast bench thumbnails clean

@@ -11,18 +11,22 @@ hundred MB while it trains and gives them back when it ends, so the figures are 
 server's RSS after each run, read once the memory janitor has had its look: at start,
 after the last warm-up run (``--warmup-runs``, default 5: the CNN trainer keeps the
 models of a session's last 4 runs, so the first 4 add to what stays by design) and after
-the last run, plus the least-squares slopes of all those after warm-up and of their
-second half (the level the heap reaches, not the climb while glibc's arenas fill). Three
-40-run soaks rose +1.6 to +2.4 MB/min after warm-up: not memory the app holds (malloc's
-in-use bytes and the Python objects stay flat between runs) but glibc heap fragmentation
-(the free space it keeps grows), see README. Progress lines every ``--sample-s`` seconds show the RSS as it
+the last run, plus the slopes of all those after warm-up and of their
+second half (the level the heap reaches, not the climb while the allocator's arenas fill),
+by Theil–Sen (the median of pairwise slopes: a run whose memory is handed back a few
+seconds late would tilt a least-squares line). Under glibc's allocator 40-run soaks rose
++1.6 to +2.4 MB/min after warm-up, not memory the app holds (malloc's in-use bytes and the
+Python objects stay flat) but heap fragmentation; under jemalloc, which ``make`` preloads
+when it is installed, it levels off (see README). Run it through ``make bench
+BENCHMARKS=soak.py`` to get the same allocator as ``make run``; the last line says which
+one the server had. Progress lines every ``--sample-s`` seconds show the RSS as it
 swings, and the RSS after each run as it is read.
 
 Usage: ``python bench/soak.py [--minutes 15] [--runs 30] [--port 8613]``
 (``SOAK_MINUTES`` in the environment sets the default duration, e.g. for ``make bench``;
 the issue's minimum is ``--minutes 10 --runs 20``, too short to tell a climb that levels off from growth).
 
-Last line: ``rss_start_mb=… rss_warm_mb=… rss_end_mb=… slope_mb_per_min=… late_slope_mb_per_min=… growing=no runs=… frames=…``
+Last line: ``rss_start_mb=… rss_warm_mb=… rss_end_mb=… slope_mb_per_min=… late_slope_mb_per_min=… growing=no allocator=jemalloc runs=… frames=…``
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import theilslopes
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +61,7 @@ JANITOR_S = 3
 # The CNN trainer keeps the models of a session's last training.MAX_KEPT_MODELS (4) runs:
 # the level counts from the run after the list is full.
 WARMUP_RUNS = training.MAX_KEPT_MODELS + 1
-GROWTH_MB_PER_MIN = 2.0  # a slope above this over the late runs counts as "keeps growing"
+GROWTH_MB_PER_MIN = 1.0  # a slope above this over the late runs counts as "keeps growing"
 
 
 def face_clip(folder: Path) -> Path:
@@ -147,11 +152,17 @@ class Trainer:
 
 
 def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
-    """Least-squares slope of (minute, MB) points, in MB per minute."""
+    """Theil–Sen slope of (minute, MB) points, in MB per minute."""
     if len(points) < 3:
         return float("nan")
     t, mb = np.array(points).T
-    return float(np.polyfit(t, mb, 1)[0])
+    return float(theilslopes(mb, t).slope)
+
+
+def allocator(pid: int) -> str:
+    """'jemalloc' when process ``pid`` has it mapped (LD_PRELOAD), else 'glibc'."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return "jemalloc" if "libjemalloc" in maps else "glibc"
 
 
 def main() -> None:
@@ -171,7 +182,8 @@ def main() -> None:
     frames = 0.0
     try:
         rss_start = rss_mb(server.pid)
-        print(f"server RSS at start: {rss_start:.0f} MB", flush=True)
+        server_allocator = allocator(server.pid)
+        print(f"server RSS at start: {rss_start:.0f} MB ({server_allocator} malloc)", flush=True)
         with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
             clip = face_clip(Path(folder))
             browser = playwright.chromium.launch(
@@ -224,7 +236,7 @@ def main() -> None:
           f"{'KEPT GROWING' if growing else 'did not keep growing'}: {slope:+.1f} MB/min over all "
           f"{len(warm)} runs after warm-up, {late_slope:+.1f} MB/min over the last {len(late)}")
     print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm:.0f} rss_end_mb={rss_end:.0f} "
-          f"slope_mb_per_min={slope:.1f} late_slope_mb_per_min={late_slope:.1f} growing={'yes' if growing else 'no'} runs={trainer.runs} "
+          f"slope_mb_per_min={slope:.1f} late_slope_mb_per_min={late_slope:.1f} growing={'yes' if growing else 'no'} allocator={server_allocator} runs={trainer.runs} "
           f"frames={frames:.0f} ({per_minute:.0f}/min, target {TARGET_FRAMES_PER_MINUTE}) minutes={duration_min:.1f}")
 
 

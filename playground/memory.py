@@ -1,7 +1,7 @@
 """What a process holds, and giving freed memory back to the operating system.
 
-glibc keeps freed heap pages mapped (they count in RSS) until ``malloc_trim`` returns them,
-and Python frees reference cycles (Keras models are full of them) only when the cyclic
+glibc keeps freed heap pages mapped (they count in RSS) until ``malloc_trim`` returns them
+(jemalloc, when preloaded as ``make run`` does, until it purges its arenas), and Python frees reference cycles (Keras models are full of them) only when the cyclic
 garbage collector runs, which the app no longer forces after every script run
 (``postScriptGC = false``). :func:`give_back` does both.
 """
@@ -41,6 +41,21 @@ def _libc_malloc_trim():
     return trim
 
 
+@functools.cache
+def _jemalloc_mallctl():
+    """jemalloc's ``mallctl`` when jemalloc is the process's allocator (LD_PRELOAD), else None."""
+    try:
+        mallctl = ctypes.CDLL(None).mallctl
+    except (OSError, AttributeError):
+        return None
+    mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+    mallctl.restype = ctypes.c_int
+    return mallctl
+
+
+JEMALLOC_ALL_ARENAS = 4096  # MALLCTL_ARENAS_ALL in jemalloc.h
+
+
 def give_back() -> int:
     """Collect unreachable cycles, then return free heap pages to the OS.
 
@@ -51,4 +66,7 @@ def give_back() -> int:
     trim = _libc_malloc_trim()
     if trim is not None:
         trim(0)
+    mallctl = _jemalloc_mallctl()
+    if mallctl is not None:
+        mallctl(f"arena.{JEMALLOC_ALL_ARENAS}.purge".encode(), None, None, None, 0)
     return collected

@@ -257,22 +257,11 @@ def start_job(state_key: str, work: Callable, *args, name: str = "job", **kwargs
 
 
 def _import_webrtc():
-    """Import streamlit-webrtc so that it survives TensorFlow in the same process.
+    """streamlit-webrtc's ``(WebRtcMode, webrtc_streamer)``, its SRTP library loaded so that it
+    survives TensorFlow in the same process (:func:`playground.webcam.load_srtp_library`)."""
+    from playground import webcam
 
-    pylibsrtp (under aiortc) exports its own static OpenSSL, and TensorFlow, loaded with
-    RTLD_GLOBAL, exports BoringSSL under the same names: whichever came first, SRTP calls
-    could bind to TensorFlow's copy and segfault (import after TensorFlow crashes at once).
-    RTLD_DEEPBIND makes pylibsrtp use its own symbols whatever the import order.
-    """
-    import os
-    import sys
-
-    flags = sys.getdlopenflags()
-    sys.setdlopenflags(flags | getattr(os, "RTLD_DEEPBIND", 0))
-    try:
-        import pylibsrtp  # noqa: F401 — the extension module that needs the flag
-    finally:
-        sys.setdlopenflags(flags)
+    webcam.load_srtp_library()
     from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
     return WebRtcMode, webrtc_streamer

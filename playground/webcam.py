@@ -238,3 +238,30 @@ def camera_blocked_reason(page_url: str | None) -> str | None:
                 "to HTTPS pages or to pages on this computer (localhost). Open the app over HTTPS "
                 "(or through an SSH tunnel to localhost) to stream; image upload works anyway.")
     return None
+
+
+def load_srtp_library() -> None:
+    """Load pylibsrtp, the SRTP library under streamlit-webrtc, so that TensorFlow cannot break it.
+
+    pylibsrtp exports its own static OpenSSL, and TensorFlow, loaded with RTLD_GLOBAL,
+    exports BoringSSL under the same names: SRTP calls bound to TensorFlow's copy segfault.
+    Loaded before TensorFlow with RTLD_NOW, pylibsrtp binds every symbol to its own copy at
+    once (app.py calls this first thing). Once TensorFlow is in, RTLD_DEEPBIND makes it look
+    in itself first instead, which also binds its malloc to glibc's: a preloaded allocator
+    (jemalloc, see the Makefile) then aborted the server on the webcam page. Does nothing
+    when streamlit-webrtc's dependencies are not installed (the webcam pages say so).
+    """
+    import os
+    import sys
+
+    if "pylibsrtp" in sys.modules:
+        return
+    flags = sys.getdlopenflags()
+    binding = os.RTLD_NOW if "tensorflow" not in sys.modules else getattr(os, "RTLD_DEEPBIND", os.RTLD_NOW)
+    sys.setdlopenflags(flags | binding)
+    try:
+        import pylibsrtp  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        sys.setdlopenflags(flags)
