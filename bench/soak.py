@@ -39,8 +39,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import theilslopes
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from scipy.stats import theilslopes
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -1,8 +1,9 @@
 """What a process holds, and giving freed memory back to the operating system.
 
 glibc keeps freed heap pages mapped (they count in RSS) until ``malloc_trim`` returns them
-(jemalloc, when preloaded as ``make run`` does, until it purges its arenas), and Python frees reference cycles (Keras models are full of them) only when the cyclic
-garbage collector runs, which the app no longer forces after every script run
+(jemalloc, when preloaded as ``make run`` does, until it purges its arenas), and Python
+frees reference cycles (Keras models are full of them) only when the cyclic garbage
+collector runs, which the app no longer forces after every script run
 (``postScriptGC = false``). :func:`give_back` does both.
 """
 from __future__ import annotations

@@ -1,18 +1,14 @@
 """WebRTC's SRTP library and TensorFlow in one process, in either import order and under
 either allocator: packets protected and unprotected by pylibsrtp come back intact."""
-import glob
-import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, environment_with_allocator
 
 pytestmark = pytest.mark.tf
-
-JEMALLOC = next(iter(sorted(glob.glob("/usr/lib/*/libjemalloc.so.2"))), None)
 
 ROUND_TRIP = textwrap.dedent("""
     import sys
@@ -38,11 +34,6 @@ ROUND_TRIP = textwrap.dedent("""
 def test_srtp_round_trip_beside_tensorflow(order, allocator):
     """The app loads SRTP first (app.py); a process that imported TensorFlow first (a test of
     a webcam page) gets RTLD_DEEPBIND, which a preloaded jemalloc did not survive on the webcam page."""
-    env = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
-    if allocator == "jemalloc":
-        if JEMALLOC is None:
-            pytest.skip("jemalloc is not installed (Debian: apt-get install libjemalloc2)")
-        env["LD_PRELOAD"] = JEMALLOC
-    done = subprocess.run([sys.executable, "-c", ROUND_TRIP, order], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-c", ROUND_TRIP, order], cwd=ROOT, env=environment_with_allocator(allocator),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip() == "intact", (done.returncode, done.stderr[-2000:])

@@ -1,6 +1,5 @@
 """Giving memory back: cycles collected, freed heap returned to the OS, RSS read right."""
 import gc
-import glob
 import os
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import weakref
 import pytest
 
 from playground import jobs, memory
+from tests.conftest import environment_with_allocator
 
 
 class Node:
@@ -52,19 +52,14 @@ before = memory.rss_mb()
 memory.give_back()
 print(memory._jemalloc_mallctl() is not None, before, memory.rss_mb())
 """
-JEMALLOC = next(iter(sorted(glob.glob("/usr/lib/*/libjemalloc.so.2"))), None)
-
-
 @pytest.mark.parametrize("allocator", ["glibc", "jemalloc"])
 def test_give_back_returns_freed_heap_to_the_os(allocator):
     """Freed 1 kB blocks below a live one stay in RSS until malloc_trim (glibc) or an arena
     purge (jemalloc, preloaded) returns them."""
-    env = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"} | {"MALLOC_ARENA_MAX": "2"}
+    env = environment_with_allocator(allocator) | {"MALLOC_ARENA_MAX": "2"}
     if allocator == "jemalloc":
-        if JEMALLOC is None:
-            pytest.skip("jemalloc is not installed (Debian: apt-get install libjemalloc2)")
         # Its own decay would return some pages already: with it off only give_back's purge can.
-        env |= {"LD_PRELOAD": JEMALLOC, "MALLOC_CONF": "dirty_decay_ms:-1,muzzy_decay_ms:-1"}
+        env["MALLOC_CONF"] = "dirty_decay_ms:-1,muzzy_decay_ms:-1"
     out = subprocess.run([sys.executable, "-c", TRIM_SCRIPT], capture_output=True, text=True, check=True,
                          env=env).stdout
     uses_jemalloc, before, after = out.split()
