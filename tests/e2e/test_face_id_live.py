@@ -10,7 +10,8 @@ pytestmark = pytest.mark.e2e
 
 def fail_showing(page, screenshot_dir, name: str, what: str) -> None:
     """Fail with a full-page screenshot and the page's headings, alerts and exceptions: full-suite
-    runs have timed out here twice (alone the test takes 18 s), once at each wait below."""
+    runs have timed out here three times (alone the test takes 18 s), at three different waits,
+    once at the default 30 s for the demo-people button."""
     page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
     shown = [e.inner_text() for e in page.query_selector_all(
         '[data-testid="stHeadingWithActionElements"], [data-testid="stAlert"], [data-testid="stException"]')]
@@ -21,8 +22,12 @@ def test_live_stream_names_the_enrolled_astronaut(clip_page, server_url, screens
     page = clip_page
     page.goto(f"{server_url}/face_id")
     wait_for_app(page, 180_000)
-    page.get_by_role("tab", name="Recognition (1:K)").click()
-    page.get_by_role("button", name="Add the built-in demo people").click()
+    try:
+        page.get_by_role("tab", name="Recognition (1:K)").click(timeout=120_000)
+        page.get_by_role("button", name="Add the built-in demo people").click(timeout=120_000)
+    except PlaywrightTimeout:
+        fail_showing(page, screenshot_dir, "face_id_live_recognition_tab",
+                     "the Recognition tab or its demo-people button did not appear within 120 s")
     try:
         page.get_by_text("Enrolled: 5 people").wait_for(timeout=240_000)
     except PlaywrightTimeout:
