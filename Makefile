@@ -18,24 +18,36 @@ endif
 # per job the memory crept up ~5 MB a run; two arenas keep that down.
 export MALLOC_ARENA_MAX ?= 2
 
-.PHONY: setup run test test-fast bench thumbnails clean
+.PHONY: setup lock lint run test test-fast bench thumbnails clean
 
 setup: $(STAMP)
 
-# Re-runs only when a requirements file changed, so a second `make setup` takes seconds.
-$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
+# Installs the exact versions and hashes of the lock files; re-runs only when one changed, so a
+# second `make setup` takes seconds.
+$(STAMP): requirements.lock requirements-nodeps.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
-	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-nodeps.lock
 	@# Browser tests use the system Chromium when there is one, else Playwright's own.
 	@test -x /usr/bin/chromium || $(PY) -m playwright install chromium
 	@touch $(STAMP)
 
+# The lock follows the ranges declared in requirements*.txt: run after changing one of them.
+lock: setup
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		-o requirements.lock requirements.txt requirements-dev.txt
+	@echo "requirements-nodeps.lock pins requirements-nodeps.txt by hand: pip hash the downloaded wheel"
+
+# The code's shape: ruff lint and format, and the import contracts in pyproject.toml.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
 run: setup
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-test: setup
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Unit tests only: no TensorFlow, no browser.
@@ -47,8 +59,9 @@ test-fast: setup
 bench: setup
 	$(PY) bench/run_all.py $(BENCHMARKS)
 
+# The home cards drawn from the engine; the other cards are screenshots of their pages.
 thumbnails: setup
-	$(PY) scripts/make_thumbnails.py
+	for script in scripts/thumb*.py; do $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -9,6 +9,7 @@ Prints, in milliseconds (median of several runs):
 
 Run: .venv/bin/python bench/conv_redraw.py
 """
+
 import os
 import statistics
 import sys
@@ -18,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-from playground import convolution as conv  # noqa: E402
-from playground import convolution_plots as cplots  # noqa: E402
-from playground import images  # noqa: E402
+from playground.core import images
+from playground.figures import convolution_plots as cplots
+from playground.lessons import convolution as conv
 
 REPEATS = 7
 SIDE = 512
@@ -45,9 +46,12 @@ def page_redraw(rgb: np.ndarray, kernel: np.ndarray, stride: int, padding, dilat
     pooled = conv.pool2d(feature, 2, 2, "max", "valid")
     row, col = feature.shape[0] // 2, feature.shape[1] // 2
     top, left, span = conv.input_window(row, col, kernel.shape[0], padding, stride, dilation, gray.shape)
-    fig = cplots.maps_figure([("input", gray), ("feature map", feature), ("pooled", pooled)],
-                             boxes=[cplots.Box(0, top, left, span, span), cplots.Box(1, row, col, 1, 1)],
-                             click_panel=1, own_scale=(0,))
+    fig = cplots.maps_figure(
+        [("input", gray), ("feature map", feature), ("pooled", pooled)],
+        boxes=[cplots.Box(0, top, left, span, span), cplots.Box(1, row, col, 1, 1)],
+        click_panel=1,
+        own_scale=(0,),
+    )
     fig.to_json()  # what Streamlit serialises
     s = conv.step(gray, kernel, row * feature.shape[1] + col, stride, padding, dilation)
     cplots.products_html(np.round(s.window, 2), kernel, total=s.value)
@@ -74,21 +78,26 @@ def apptest_rerun_ms() -> float:
 def main() -> None:
     rgb = images.resize_to(images.sample_image("astronaut"), (SIDE, SIDE))
     gray = images.to_float(images.to_gray(rgb)).astype(np.float64)
-    print(f"image {SIDE}x{SIDE}, median of {REPEATS} runs, "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"image {SIDE}x{SIDE}, median of {REPEATS} runs, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     ratios = []
     for name, size in [("Sobel x", 3), ("Gaussian blur", 5), ("Box blur", 11)]:
         kernel = conv.kernel_preset(name, size)
-        ours = median_ms(lambda: conv.conv2d(gray, kernel, padding="same"))
-        opencv = median_ms(lambda: cv2.filter2D(gray, -1, kernel, borderType=cv2.BORDER_CONSTANT))
+        ours = median_ms(lambda kernel=kernel: conv.conv2d(gray, kernel, padding="same"))
+        opencv = median_ms(lambda kernel=kernel: cv2.filter2D(gray, -1, kernel, borderType=cv2.BORDER_CONSTANT))
         ratios.append(ours / opencv)
-        print(f"conv2d {name} {size}x{size}: {ours:.1f} ms (OpenCV filter2D {opencv:.1f} ms, "
-              f"ratio {ours / opencv:.1f}x)")
+        print(
+            f"conv2d {name} {size}x{size}: {ours:.1f} ms (OpenCV filter2D {opencv:.1f} ms, ratio {ours / opencv:.1f}x)"
+        )
     redraws = []
-    for label, args in [("f=3 same s=1 d=1", (conv.kernel_preset("Sobel x", 3), 1, "same", 1)),
-                        ("f=7 same s=1 d=2", (conv.kernel_preset("Gaussian blur", 7), 1, "same", 2)),
-                        ("f=11 valid s=2 d=1", (conv.kernel_preset("Box blur", 11), 2, "valid", 1))]:
-        redraws.append(median_ms(lambda: page_redraw(rgb, *args)))
+    for label, args in [
+        ("f=3 same s=1 d=1", (conv.kernel_preset("Sobel x", 3), 1, "same", 1)),
+        ("f=7 same s=1 d=2", (conv.kernel_preset("Gaussian blur", 7), 1, "same", 2)),
+        ("f=11 valid s=2 d=1", (conv.kernel_preset("Box blur", 11), 2, "valid", 1)),
+    ]:
+        redraws.append(median_ms(lambda args=args: page_redraw(rgb, *args)))
         print(f"page redraw (compute + figure) {label}: {redraws[-1]:.1f} ms")
     rerun = apptest_rerun_ms()
     print(f"full script rerun after a slider move (AppTest): {rerun:.0f} ms")

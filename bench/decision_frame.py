@@ -7,6 +7,7 @@ Target: under ~100 ms. Prints the median wall time over a few dozen frames, the 
 CPU time (robust when other processes share the cores), and the share spent on the
 network arithmetic, as a baseline measured in the same run.
 """
+
 import statistics
 import sys
 import time
@@ -16,8 +17,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground import mlp, plots  # noqa: E402
-from playground import perceptron_plots as pp  # noqa: E402
+from playground.figures import perceptron_plots as pp
+from playground.figures import plots
+from playground.lessons import mlp
 
 PLAYGROUND_GRID, NEURON_GRID, FRAMES = 60, 24, 30
 
@@ -31,11 +33,19 @@ def frame(trainer: mlp.Trainer) -> tuple[float, float, float]:
     grid = mlp.grid_outputs(trainer, PLAYGROUND_GRID)
     numeric = time.perf_counter() - start
     data = trainer.data
-    figures = [pp.network_diagram(neurons, trainer.network.weights, trainer.config.features, trainer.config.activation),
-               plots.decision_boundary(grid.xx, grid.yy, grid.probabilities, data.x_train, data.y_train,
-                                       data.x_test, data.y_test, height=360),
-               plots.curves({"train loss": (trainer.history.epoch, trainer.history.train_loss),
-                             "test loss": (trainer.history.epoch, trainer.history.test_loss)}, height=220)]
+    figures = [
+        pp.network_diagram(neurons, trainer.network.weights, trainer.config.features, trainer.config.activation),
+        plots.decision_boundary(
+            grid.xx, grid.yy, grid.probabilities, data.x_train, data.y_train, data.x_test, data.y_test, height=360
+        ),
+        plots.curves(
+            {
+                "train loss": (trainer.history.epoch, trainer.history.train_loss),
+                "test loss": (trainer.history.epoch, trainer.history.test_loss),
+            },
+            height=220,
+        ),
+    ]
     for figure in figures:
         figure.to_json()
     return time.perf_counter() - start, time.process_time() - start_cpu, numeric
@@ -46,10 +56,14 @@ def main() -> None:
     frame(trainer)  # warm-up (imports, plotly validators)
     totals, cpus, numerics = zip(*(frame(trainer) for _ in range(FRAMES)))
     total, cpu, numeric = (statistics.median(values) * 1000 for values in (totals, cpus, numerics))
-    print(f"decision-boundary frame (default network {trainer.network.layer_sizes}, circle, 300 points): "
-          f"{total:.1f} ms median over {FRAMES} frames (target < 100 ms); CPU time {cpu:.1f} ms")
-    print(f"  of which training {mlp.EPOCHS_PER_FRAME} epochs + grid evaluation: {numeric:.1f} ms; "
-          f"figure building + JSON: {total - numeric:.1f} ms ({total / numeric:.1f}x the arithmetic)")
+    print(
+        f"decision-boundary frame (default network {trainer.network.layer_sizes}, circle, 300 points): "
+        f"{total:.1f} ms median over {FRAMES} frames (target < 100 ms); CPU time {cpu:.1f} ms"
+    )
+    print(
+        f"  of which training {mlp.EPOCHS_PER_FRAME} epochs + grid evaluation: {numeric:.1f} ms; "
+        f"figure building + JSON: {total - numeric:.1f} ms ({total / numeric:.1f}x the arithmetic)"
+    )
     print(f"frame_ms={total:.1f} cpu_ms={cpu:.1f} arithmetic_ms={numeric:.1f} target_ms=100")
 
 

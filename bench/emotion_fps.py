@@ -7,6 +7,7 @@ callback runs). Targets: >= 60 fps and p95 <= 25 ms.
 Baseline in the same run: the same frames classified with ``model.predict`` per frame
 (what the page never does). Last line: `fps=… p50_ms=… p95_ms=… predict_ratio=…`.
 """
+
 import os
 import sys
 import time
@@ -16,8 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground import emotion  # noqa: E402
-from playground.images import resize_to, sample_image  # noqa: E402
+from playground.core.images import resize_to, sample_image
+from playground.lessons import emotion
 
 FRAMES = 300
 PREDICT_FRAMES = 20
@@ -70,14 +71,22 @@ def main() -> None:
     predict_ms, graph_ms = np.median(predict) * 1000, np.median(graph) * 1000
 
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{FRAMES} frames at 640x480, one face, detect+classify+draw: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-          f"CPU time p50 {np.median(cpu):.1f} ms (all threads)")
-    print(f"full-frame scan (1 frame in {emotion.FULL_SCAN_EVERY}, or when a face is lost): "
-          f"p50 {full_p50:.1f} ms, p95 {full_p95:.1f} ms")
-    print(f"classifier alone: tf.function {graph_ms:.1f} ms vs model.predict {predict_ms:.1f} ms per frame "
-          f"({predict_ms / graph_ms:.0f}x)")
-    print(f"targets: fps >= 60 ({'met' if 1000 / wall.mean() >= 60 else 'MISSED'}), "
-          f"p95 <= 25 ms ({'met' if p95 <= 25 else 'MISSED'})")
+    print(
+        f"{FRAMES} frames at 640x480, one face, detect+classify+draw: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+        f"CPU time p50 {np.median(cpu):.1f} ms (all threads)"
+    )
+    print(
+        f"full-frame scan (1 frame in {emotion.FULL_SCAN_EVERY}, or when a face is lost): "
+        f"p50 {full_p50:.1f} ms, p95 {full_p95:.1f} ms"
+    )
+    print(
+        f"classifier alone: tf.function {graph_ms:.1f} ms vs model.predict {predict_ms:.1f} ms per frame "
+        f"({predict_ms / graph_ms:.0f}x)"
+    )
+    print(
+        f"targets: fps >= 60 ({'met' if 1000 / wall.mean() >= 60 else 'MISSED'}), "
+        f"p95 <= 25 ms ({'met' if p95 <= 25 else 'MISSED'})"
+    )
     print(f"fps={1000 / wall.mean():.1f} p50_ms={p50:.1f} p95_ms={p95:.1f} predict_ratio={predict_ms / graph_ms:.0f}x")
 
 

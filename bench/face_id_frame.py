@@ -3,6 +3,7 @@ dlib HOG detection + 5-point alignment + 128-d descriptor + nearest enrolled per
 
 Last line: `fps=… p50_ms=… p95_ms=…`.
 """
+
 import os
 import sys
 import time
@@ -12,17 +13,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground import face_id  # noqa: E402
-from playground.images import resize_to, sample_image  # noqa: E402
+from playground.core.images import resize_to, sample_image
+from playground.lessons import face_embeddings
 
 FRAMES = 60
 
 
 def main() -> None:
-    models = face_id.FaceModels()
+    models = face_embeddings.FaceModels()
     frame = np.zeros((480, 640, 3), np.uint8)
     frame[:, 80:560] = resize_to(sample_image("astronaut"), (480, 480))
-    gallery = face_id.Gallery()
+    gallery = face_embeddings.Gallery()
     gallery.enrol("Eileen Collins", models.main_face(frame)[0])
     timings = []
     for _ in range(FRAMES + 3):

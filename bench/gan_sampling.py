@@ -5,6 +5,7 @@ through its traced tf.function, tile the images and encode the PNG the browser r
 Baseline, measured in the same run: the same grid through ``model.predict``.
 Run: .venv/bin/python bench/gan_sampling.py
 """
+
 import io
 import sys
 import time
@@ -12,10 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from playground import gan, shipped  # noqa: E402
+from playground.core import shipped_models
+from playground.lessons import gan
 
 TARGET_S = 0.2
 REPEATS = 30
@@ -38,7 +40,7 @@ def png(canvas: np.ndarray) -> bytes:
 
 
 def main() -> None:
-    generator = shipped.load("fashion_gan_generator")
+    generator = shipped_models.load("fashion_gan_generator")
     labels = np.full(64, 7)
     z_grid = gan.latents(64, gan.latent_dim_of(generator), seed=0)
 
@@ -62,8 +64,10 @@ def main() -> None:
         verdict = "OK" if seconds <= TARGET_S else "TOO SLOW"
         print(f"{name}: {seconds * 1000:.1f} ms (target {TARGET_S * 1000:.0f} ms) {verdict}")
     print(f"baseline 64-image grid via model.predict: {predict_s * 1000:.1f} ms")
-    print(f"grid_ms={grid_s * 1000:.0f} slider_ms={slider_s * 1000:.0f} target_ms={TARGET_S * 1000:.0f} "
-          f"predict_grid_ms={predict_s * 1000:.0f} ratio_predict_to_ours={predict_s / grid_s:.1f}x")
+    print(
+        f"grid_ms={grid_s * 1000:.0f} slider_ms={slider_s * 1000:.0f} target_ms={TARGET_S * 1000:.0f} "
+        f"predict_grid_ms={predict_s * 1000:.0f} ratio_predict_to_ours={predict_s / grid_s:.1f}x"
+    )
 
 
 if __name__ == "__main__":

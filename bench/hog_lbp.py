@@ -6,6 +6,7 @@ neighbours), each with scikit-image's time measured in the same run and the rati
 
 Last line: ``hog_ms=… hog_ratio=… lbp_ms=… lbp_ratio=…`` (ratio = ours / scikit-image)
 """
+
 import statistics
 import sys
 import time
@@ -13,9 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from skimage.feature import hog, local_binary_pattern  # noqa: E402
+from skimage.feature import hog, local_binary_pattern
 
-from playground import features, images  # noqa: E402
+from playground.core import images
+from playground.lessons import hog_lbp
 
 REPEATS = 7
 SIDE = 512
@@ -34,16 +36,22 @@ def median_ms(function) -> float:
 def main() -> None:
     gray_u8 = images.to_gray(images.resize_to(images.sample_image("astronaut"), (SIDE, SIDE)))
     gray = gray_u8.astype(float)
-    ours_hog = median_ms(lambda: features.hog_descriptor(gray, 8, 2, 9, "L2-Hys", vote="hard"))
+    ours_hog = median_ms(lambda: hog_lbp.hog_descriptor(gray, 8, 2, 9, "L2-Hys", vote="hard"))
     their_hog = median_ms(lambda: hog(gray, 9, (8, 8), (2, 2), "L2-Hys"))
-    ours_lbp = median_ms(lambda: features.lbp_image(gray_u8, 1, 8, "default"))
+    ours_lbp = median_ms(lambda: hog_lbp.lbp_image(gray_u8, 1, 8, "default"))
     their_lbp = median_ms(lambda: local_binary_pattern(gray_u8, 8, 1, "default"))
-    print(f"HOG descriptor {SIDE}x{SIDE}: ours {ours_hog:.1f} ms, scikit-image {their_hog:.1f} ms "
-          f"(ratio {ours_hog / their_hog:.2f})")
-    print(f"LBP image {SIDE}x{SIDE}: ours {ours_lbp:.1f} ms, scikit-image {their_lbp:.1f} ms "
-          f"(ratio {ours_lbp / their_lbp:.2f})")
-    print(f"hog_ms={ours_hog:.1f} hog_ratio={ours_hog / their_hog:.2f} lbp_ms={ours_lbp:.1f} "
-          f"lbp_ratio={ours_lbp / their_lbp:.2f}")
+    print(
+        f"HOG descriptor {SIDE}x{SIDE}: ours {ours_hog:.1f} ms, scikit-image {their_hog:.1f} ms "
+        f"(ratio {ours_hog / their_hog:.2f})"
+    )
+    print(
+        f"LBP image {SIDE}x{SIDE}: ours {ours_lbp:.1f} ms, scikit-image {their_lbp:.1f} ms "
+        f"(ratio {ours_lbp / their_lbp:.2f})"
+    )
+    print(
+        f"hog_ms={ours_hog:.1f} hog_ratio={ours_hog / their_hog:.2f} lbp_ms={ours_lbp:.1f} "
+        f"lbp_ratio={ours_lbp / their_lbp:.2f}"
+    )
 
 
 if __name__ == "__main__":

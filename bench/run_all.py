@@ -6,6 +6,7 @@ per-run figures are there.
 Each row also gives the 1-minute load average when the benchmark started: timings from
 a shared machine mean little without it.
 """
+
 import os
 import platform
 import subprocess
@@ -26,11 +27,13 @@ def machine() -> str:
         pass
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     sys.path.insert(0, str(BENCH.parent))
-    from playground import device
+    from playground.core import device
 
     gpus = ", ".join(device.gpu_names_without_tensorflow()) or "no GPU"
-    return (f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, {gpus}, Python {platform.python_version()}, "
-            f"{platform.system()}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, {gpus}, Python {platform.python_version()}, "
+        f"{platform.system()}"
+    )
 
 
 def earlier_rows() -> dict[str, str]:
@@ -57,8 +60,9 @@ def main() -> None:
         rows.append((script.name, result, time.perf_counter() - started, load))
         print(f"{script.name}: {result}", flush=True)
     table_rows = earlier_rows() if chosen else {}
-    table_rows.update({name: f"| {name} | `{result}` | {seconds:.0f} s | {load:.1f} |"
-                       for name, result, seconds, load in rows})
+    table_rows.update(
+        {name: f"| {name} | `{result}` | {seconds:.0f} s | {load:.1f} |" for name, result, seconds, load in rows}
+    )
     table = ["| benchmark | result | wall time | load at start |", "|---|---|---|---|"]
     table += [table_rows[name] for name in sorted(table_rows)]
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

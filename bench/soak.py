@@ -28,9 +28,11 @@ the issue's minimum is ``--minutes 10 --runs 20``, too short to tell a climb tha
 
 Last line: ``rss_start_mb=… rss_warm_mb=… rss_end_mb=… slope_mb_per_min=… late_slope_mb_per_min=… growing=no allocator=jemalloc runs=… frames=…``
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -45,10 +47,19 @@ from scipy.stats import theilslopes
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground import catalog, training  # noqa: E402
-from playground.memory import rss_mb  # noqa: E402
-from tests.e2e.conftest import (CHROMIUM_ARGS, FAKE_WEBCAM_ARGS, bobbing_face_frames,  # noqa: E402
-                                chromium_executable, start_server, stop_server, wait_for_app, write_y4m)
+from playground.core import catalog
+from playground.core.memory import rss_mb
+from playground.lessons import cnn_training
+from tests.e2e.conftest import (
+    CHROMIUM_ARGS,
+    FAKE_WEBCAM_ARGS,
+    bobbing_face_frames,
+    chromium_executable,
+    start_server,
+    stop_server,
+    wait_for_app,
+    write_y4m,
+)
 
 CLIP_SECONDS = 3
 TARGET_FRAMES_PER_MINUTE = 200  # webcam frames the server must process per minute
@@ -58,17 +69,21 @@ CLIP_FRAMES_PER_MINUTE = 240
 # The soak server's memory janitor looks this often (s), so a finished run's memory is given
 # back within it: the RSS between runs is read that long (plus a margin) after each run.
 JANITOR_S = 3
-# The CNN trainer keeps the models of a session's last training.MAX_KEPT_MODELS (4) runs:
+# The CNN trainer keeps the models of a session's last cnn_training.MAX_KEPT_MODELS (4) runs:
 # the level counts from the run after the list is full.
-WARMUP_RUNS = training.MAX_KEPT_MODELS + 1
+WARMUP_RUNS = cnn_training.MAX_KEPT_MODELS + 1
 GROWTH_MB_PER_MIN = 1.0  # a slope above this over the late runs counts as "keeps growing"
 
 
 def face_clip(folder: Path) -> Path:
     """A 640x480 .y4m clip of the astronaut bobbing, at ``CLIP_FRAMES_PER_MINUTE``."""
     path = folder / "face.y4m"
-    write_y4m(path, bobbing_face_frames(round(CLIP_SECONDS * CLIP_FRAMES_PER_MINUTE / 60)),
-              fps=CLIP_FRAMES_PER_MINUTE, fps_denominator=60)
+    write_y4m(
+        path,
+        bobbing_face_frames(round(CLIP_SECONDS * CLIP_FRAMES_PER_MINUTE / 60)),
+        fps=CLIP_FRAMES_PER_MINUTE,
+        fps_denominator=60,
+    )
     return path
 
 
@@ -125,7 +140,9 @@ class Trainer:
         self.page.get_by_role("button", name=re.compile(r"(^|\s)Train$")).first.click()
         self.page.wait_for_function(  # the new run's status replaces the last run's
             "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
-            ".some(e => /^(Running|Waiting)/.test(e.innerText))", timeout=120_000)
+            ".some(e => /^(Running|Waiting)/.test(e.innerText))",
+            timeout=120_000,
+        )
         self.started_at = time.monotonic()
 
     def poll(self) -> bool:
@@ -133,13 +150,14 @@ class Trainer:
         if not status(self.page).startswith(("Finished", "Failed")):
             if time.monotonic() - self.started_at <= self.budget_s:
                 return False
-            try:
+            # PlaywrightTimeout: the run ended as its budget did, and the button went with the rerun.
+            with contextlib.suppress(PlaywrightTimeout):
                 self.page.get_by_role("button", name=re.compile(r"(^|\s)Stop$")).first.click(timeout=10_000)
-            except PlaywrightTimeout:  # the run ended as its budget did: the button went with the rerun
-                pass
             self.page.wait_for_function(
                 "() => [...document.querySelectorAll('[data-testid=\"stProgress\"]')]"
-                ".some(e => /^(Stopped|Finished|Failed)/.test(e.innerText))", timeout=120_000)
+                ".some(e => /^(Stopped|Finished|Failed)/.test(e.innerText))",
+                timeout=120_000,
+            )
         ended = status(self.page)
         if ended.startswith("Finished"):
             self.finished += 1
@@ -169,8 +187,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 15)))
     parser.add_argument("--runs", type=int, default=30, help="training runs over the whole duration")
-    parser.add_argument("--warmup-runs", type=int, default=WARMUP_RUNS,
-                        help="runs after which the level counts (models load, the kept-models list fills)")
+    parser.add_argument(
+        "--warmup-runs",
+        type=int,
+        default=WARMUP_RUNS,
+        help="runs after which the level counts (models load, the kept-models list fills)",
+    )
     parser.add_argument("--port", type=int, default=8613)
     parser.add_argument("--sample-s", type=float, default=10.0)
     args = parser.parse_args()
@@ -188,13 +210,16 @@ def main() -> None:
             clip = face_clip(Path(folder))
             browser = playwright.chromium.launch(
                 executable_path=chromium_executable(),
-                args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={clip}"])
+                args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={clip}"],
+            )
             webcam_context = browser.new_context(viewport={"width": 1400, "height": 900})
             webcam_context.grant_permissions(["camera"])
             webcam = open_page(webcam_context, url, "webcam_emotions")
             start_stream(webcam)
-            trainer = Trainer(open_page(browser.new_context(viewport={"width": 1400, "height": 900}), url,
-                                        "cnn_trainer"), budget_s=args.minutes * 60 / args.runs)
+            trainer = Trainer(
+                open_page(browser.new_context(viewport={"width": 1400, "height": 900}), url, "cnn_trainer"),
+                budget_s=args.minutes * 60 / args.runs,
+            )
             began = last_sample = time.monotonic()
             slot_s = args.minutes * 60 / args.runs  # run k starts no earlier than k slots in
             running = False
@@ -205,8 +230,11 @@ def main() -> None:
                         running = False
                         webcam.wait_for_timeout((JANITOR_S + 2) * 1000)
                         between_runs.append(((time.monotonic() - began) / 60, rss_mb(server.pid)))
-                        print(f"{between_runs[-1][0]:5.1f} min  RSS {between_runs[-1][1]:6.0f} MB after run "
-                              f"{trainer.runs}", flush=True)
+                        print(
+                            f"{between_runs[-1][0]:5.1f} min  RSS {between_runs[-1][1]:6.0f} MB after run "
+                            f"{trainer.runs}",
+                            flush=True,
+                        )
                 elif trainer.runs < args.runs and elapsed >= trainer.runs * slot_s:
                     trainer.start()
                     running = True
@@ -216,28 +244,35 @@ def main() -> None:
                     frames += processed_fps(webcam) * (now - last_sample)
                     last_sample = now
                     rss = rss_mb(server.pid)
-                    print(f"{elapsed / 60:5.1f} min  RSS {rss:6.0f} MB  runs {trainer.runs} "
-                          f"(finished {trainer.finished}, stopped {trainer.stopped}, failed {trainer.failed})  "
-                          f"~{frames:.0f} frames processed", flush=True)
+                    print(
+                        f"{elapsed / 60:5.1f} min  RSS {rss:6.0f} MB  runs {trainer.runs} "
+                        f"(finished {trainer.finished}, stopped {trainer.stopped}, failed {trainer.failed})  "
+                        f"~{frames:.0f} frames processed",
+                        flush=True,
+                    )
             duration_min = (time.monotonic() - began) / 60
             browser.close()
     finally:
         stop_server(server)
-    warm = between_runs[args.warmup_runs - 1:]
+    warm = between_runs[args.warmup_runs - 1 :]
     rss_warm, rss_end = (warm[0][1], warm[-1][1]) if warm else (float("nan"), float("nan"))
     slope = slope_mb_per_min(warm)
-    late = warm[len(warm) // 2:]
+    late = warm[len(warm) // 2 :]
     late_slope = slope_mb_per_min(late)
     growing = bool(late_slope > GROWTH_MB_PER_MIN)
     per_minute = frames / duration_min
     print("server RSS after each run: " + ", ".join(f"{mb:.0f} MB at {minute:.1f} min" for minute, mb in between_runs))
-    print(f"server RSS: start {rss_start:.0f} MB, after warm-up run {args.warmup_runs} "
-          f"{rss_warm:.0f} MB, after the last run {rss_end:.0f} MB; after warm-up it "
-          f"{'KEPT GROWING' if growing else 'did not keep growing'}: {slope:+.1f} MB/min over all "
-          f"{len(warm)} runs after warm-up, {late_slope:+.1f} MB/min over the last {len(late)}")
-    print(f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm:.0f} rss_end_mb={rss_end:.0f} "
-          f"slope_mb_per_min={slope:.1f} late_slope_mb_per_min={late_slope:.1f} growing={'yes' if growing else 'no'} allocator={server_allocator} runs={trainer.runs} "
-          f"frames={frames:.0f} ({per_minute:.0f}/min, target {TARGET_FRAMES_PER_MINUTE}) minutes={duration_min:.1f}")
+    print(
+        f"server RSS: start {rss_start:.0f} MB, after warm-up run {args.warmup_runs} "
+        f"{rss_warm:.0f} MB, after the last run {rss_end:.0f} MB; after warm-up it "
+        f"{'KEPT GROWING' if growing else 'did not keep growing'}: {slope:+.1f} MB/min over all "
+        f"{len(warm)} runs after warm-up, {late_slope:+.1f} MB/min over the last {len(late)}"
+    )
+    print(
+        f"rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm:.0f} rss_end_mb={rss_end:.0f} "
+        f"slope_mb_per_min={slope:.1f} late_slope_mb_per_min={late_slope:.1f} growing={'yes' if growing else 'no'} allocator={server_allocator} runs={trainer.runs} "
+        f"frames={frames:.0f} ({per_minute:.0f}/min, target {TARGET_FRAMES_PER_MINUTE}) minutes={duration_min:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ to a served home page, and to the home page's first paint in headless Chromium.
 
 Prints one line per figure and a last line `server_ready_s=… first_paint_s=… title_visible_s=…`.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_executable, free_port, start_server  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_ARGS, chromium_executable, free_port, start_server
 
 
 def main() -> None:
@@ -29,7 +30,8 @@ def main() -> None:
             page.get_by_role("heading", name="Vision Playground").wait_for(timeout=60_000)
             title_visible = time.perf_counter() - navigated
             first_paint_ms = page.evaluate(
-                "() => (performance.getEntriesByName('first-contentful-paint')[0] || {startTime: NaN}).startTime")
+                "() => (performance.getEntriesByName('first-contentful-paint')[0] || {startTime: NaN}).startTime"
+            )
             browser.close()
     finally:
         server.terminate()
@@ -37,8 +39,10 @@ def main() -> None:
     print(f"server start to health OK: {server_ready:.2f} s")
     print(f"browser first contentful paint: {first_paint_ms / 1000:.2f} s after navigation")
     print(f"home page title visible: {title_visible:.2f} s after navigation")
-    print(f"server_ready_s={server_ready:.2f} first_paint_s={first_paint_ms / 1000:.2f} "
-          f"title_visible_s={title_visible:.2f}")
+    print(
+        f"server_ready_s={server_ready:.2f} first_paint_s={first_paint_ms / 1000:.2f} "
+        f"title_visible_s={title_visible:.2f}"
+    )
 
 
 if __name__ == "__main__":

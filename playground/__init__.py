@@ -1,1 +1,2 @@
-"""Vision Playground engine: computation that pages draw; no Streamlit here (except ui.py)."""
+"""Vision Playground engine: ``core`` (shared services), ``lessons`` (one module per topic),
+``figures`` (Plotly builders) and ``ui`` (the only package that imports Streamlit)."""

@@ -8,6 +8,7 @@ Four small PNGs (256x256), each a different kind of texture for the style-transf
 
 Run: .venv/bin/python scripts/make_style_images.py  (under a second; deterministic)
 """
+
 import sys
 from pathlib import Path
 
@@ -22,8 +23,9 @@ SEED = 7
 
 def bold_strokes(rng: np.random.Generator) -> np.ndarray:
     """Overlapping thick strokes, each a short bent line with a darker edge."""
-    palette = np.array([[230, 57, 70], [241, 143, 1], [252, 191, 73], [42, 157, 143], [38, 70, 83],
-                        [233, 196, 106]], np.uint8)
+    palette = np.array(
+        [[230, 57, 70], [241, 143, 1], [252, 191, 73], [42, 157, 143], [38, 70, 83], [233, 196, 106]], np.uint8
+    )
     canvas = np.full((SIDE, SIDE, 3), (245, 235, 215), np.uint8)
     for _ in range(260):
         colour = palette[rng.integers(len(palette))].astype(int)
@@ -43,10 +45,12 @@ def bold_strokes(rng: np.random.Generator) -> np.ndarray:
 
 def mosaic(rng: np.random.Generator) -> np.ndarray:
     """Voronoi cells around jittered grid points, filled with jewel colours, dark grout between."""
-    palette = np.array([[29, 53, 87], [69, 123, 157], [168, 218, 220], [230, 57, 70], [244, 162, 97],
-                        [233, 196, 106], [42, 157, 143]], np.uint8)
+    palette = np.array(
+        [[29, 53, 87], [69, 123, 157], [168, 218, 220], [230, 57, 70], [244, 162, 97], [233, 196, 106], [42, 157, 143]],
+        np.uint8,
+    )
     step = 18
-    grid = np.mgrid[step // 2:SIDE:step, step // 2:SIDE:step].reshape(2, -1).T.astype(float)
+    grid = np.mgrid[step // 2 : SIDE : step, step // 2 : SIDE : step].reshape(2, -1).T.astype(float)
     centres = grid + rng.uniform(-step * 0.35, step * 0.35, grid.shape)
     yy, xx = np.mgrid[0:SIDE, 0:SIDE]
     pixels = np.stack([yy.ravel(), xx.ravel()], axis=1).astype(float)
@@ -68,8 +72,9 @@ def waves(rng: np.random.Generator) -> np.ndarray:
     blues = np.array([[12, 35, 64], [22, 70, 120], [41, 111, 168], [94, 160, 205], [190, 220, 235]], float)
     yy, xx = np.mgrid[0:SIDE, 0:SIDE].astype(float)
     phase = rng.uniform(0, 2 * np.pi, 3)
-    height = (yy + 9 * np.sin(xx / 17 + phase[0]) + 5 * np.sin(xx / 7 + yy / 23 + phase[1])
-              + 3 * np.sin(xx / 4 + phase[2]))
+    height = (
+        yy + 9 * np.sin(xx / 17 + phase[0]) + 5 * np.sin(xx / 7 + yy / 23 + phase[1]) + 3 * np.sin(xx / 4 + phase[2])
+    )
     band = height / 14.0
     level = np.floor(band).astype(int) % len(blues)
     canvas = blues[level]
@@ -80,8 +85,9 @@ def waves(rng: np.random.Generator) -> np.ndarray:
 
 def pointillism(rng: np.random.Generator) -> np.ndarray:
     """Thousands of small dots in complementary colours on a cream ground."""
-    palette = np.array([[214, 40, 40], [247, 127, 0], [252, 191, 73], [0, 48, 73], [86, 130, 89],
-                        [121, 85, 172]], np.uint8)
+    palette = np.array(
+        [[214, 40, 40], [247, 127, 0], [252, 191, 73], [0, 48, 73], [86, 130, 89], [121, 85, 172]], np.uint8
+    )
     canvas = np.full((SIDE, SIDE, 3), (250, 240, 220), np.uint8)
     for _ in range(2600):
         centre = tuple(int(v) for v in rng.integers(0, SIDE, 2))

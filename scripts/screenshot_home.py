@@ -1,11 +1,12 @@
 """Regenerate assets/home.png (the README's screenshot) from the running app in headless Chromium."""
+
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_executable, free_port, start_server, wait_for_app  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_ARGS, chromium_executable, free_port, start_server, wait_for_app
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 Run: python scripts/thumbs_classic_vision.py  → assets/thumbs/hog_lbp.png and assets/thumbs/faces.png
 """
+
 import sys
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground import faces, features, images  # noqa: E402
+from playground.core import images
+from playground.lessons import faces_classic, hog_lbp
 
 SIZE = (480, 270)
 
@@ -19,8 +21,8 @@ SIZE = (480, 270)
 def hog_lbp_thumbnail() -> Image.Image:
     """The astronaut's face: gray, its HOG glyphs, its LBP codes (centre-cropped to 16:9)."""
     gray = images.to_gray(images.sample_image("astronaut"))[20:276, 120:376]  # her head and shoulders
-    glyphs = features.hog_glyphs(features.hog_cells(features.gradients(gray), 8), 8, scale=1)
-    codes = features.lbp_image(gray, 1, 8, "uniform")
+    glyphs = hog_lbp.hog_glyphs(hog_lbp.hog_cells(hog_lbp.gradients(gray), 8), 8, scale=1)
+    codes = hog_lbp.lbp_image(gray, 1, 8, "uniform")
     lbp = (codes * 255 / 9).astype(np.uint8)
     strip = np.concatenate([gray[:, 64:192], glyphs, lbp[:, 64:192]], axis=1)  # 256 x 512
     return _fit(strip)
@@ -36,15 +38,15 @@ def _fit(array: np.ndarray) -> Image.Image:
 
 
 def faces_thumbnail() -> Image.Image:
-    detectors = faces.Detectors()
+    detectors = faces_classic.Detectors()
     astronaut = images.sample_image("astronaut")
-    found = [detectors.detect(astronaut, name) for name in faces.DETECTORS[:3]]
-    drawn = faces.draw_detections(astronaut, found)
+    found = [detectors.detect(astronaut, name) for name in faces_classic.DETECTORS[:3]]
+    drawn = faces_classic.draw_detections(astronaut, found)
     return _fit(drawn[10:298])  # the top 16:9 band: face, boxes and timing tags
 
 
 if __name__ == "__main__":
     out = ROOT / "assets" / "thumbs"
     hog_lbp_thumbnail().save(out / "hog_lbp.png")
-    faces_thumbnail().save(out / "faces.png")
-    print("wrote", out / "hog_lbp.png", out / "faces.png")
+    faces_thumbnail().save(out / "faces_classic.png")
+    print("wrote", out / "hog_lbp.png", out / "faces_classic.png")

@@ -14,22 +14,23 @@ Input: RGB float in [0, 255] (the model rescales internally).
 
 Run: .venv/bin/python scripts/train_backbone.py  (a few minutes on 2 CPU cores)
 """
+
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-from playground import images, shipped  # noqa: E402
+from playground.core import images, shipped_models
 
 SEED = 0
-CROP_PX = 64                 # training resolution; the model itself accepts any size
+CROP_PX = 64  # training resolution; the model itself accepts any size
 MIN_CROP, MAX_CROP = 32, 96  # side of the square cut from a photo before resizing to CROP_PX
-PHOTO_MAX_SIDE = 512         # photos are first downscaled to this longer side
-TEST_FRACTION = 0.25         # the right quarter of each photo is held out for testing
+PHOTO_MAX_SIDE = 512  # photos are first downscaled to this longer side
+TEST_FRACTION = 0.25  # the right quarter of each photo is held out for testing
 FILTERS = (32, 64, 128, 192, 256)
 BATCH_SIZE = 64
 STEPS_PER_EPOCH = 100
@@ -38,12 +39,25 @@ TEST_PER_CLASS = 100
 
 # Bundled photos and textures (file in skimage.data, or "sklearn:" for scikit-learn's).
 PHOTOS = {
-    "astronaut": "astronaut.png", "cat": "chelsea.png", "coffee": "coffee.png",
-    "rocket": "rocket.jpg", "motorcycle": "motorcycle_left.png", "temple": "sklearn:china.jpg",
-    "flower": "sklearn:flower.jpg", "stained tissue": "ihc.png", "retina": "retina.jpg",
-    "galaxies": "hubble_deep_field.jpg", "colour blobs": "color.png", "brick": "brick.png",
-    "grass": "grass.png", "gravel": "gravel.png", "cameraman": "camera.png", "coins": "coins.png",
-    "moon": "moon.png", "page": "page.png", "cells": "cell.png",
+    "astronaut": "astronaut.png",
+    "cat": "chelsea.png",
+    "coffee": "coffee.png",
+    "rocket": "rocket.jpg",
+    "motorcycle": "motorcycle_left.png",
+    "temple": "sklearn:china.jpg",
+    "flower": "sklearn:flower.jpg",
+    "stained tissue": "ihc.png",
+    "retina": "retina.jpg",
+    "galaxies": "hubble_deep_field.jpg",
+    "colour blobs": "color.png",
+    "brick": "brick.png",
+    "grass": "grass.png",
+    "gravel": "gravel.png",
+    "cameraman": "camera.png",
+    "coins": "coins.png",
+    "moon": "moon.png",
+    "page": "page.png",
+    "cells": "cell.png",
 }
 PATTERNS = ["stripes", "checkerboard", "dots", "star", "hexagon"]
 CLASS_NAMES = list(PHOTOS) + PATTERNS
@@ -76,7 +90,7 @@ def random_crop(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     side = int(rng.integers(MIN_CROP, min(MAX_CROP, height, width) + 1))
     top = int(rng.integers(0, height - side + 1))
     left = int(rng.integers(0, width - side + 1))
-    crop = rgb[top:top + side, left:left + side]
+    crop = rgb[top : top + side, left : left + side]
     interpolation = cv2.INTER_AREA if side > CROP_PX else cv2.INTER_LINEAR
     return cv2.resize(crop, (CROP_PX, CROP_PX), interpolation=interpolation)
 
@@ -132,8 +146,9 @@ def augment(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(crop.astype(np.float32) * gain + offset, 0, 255)
 
 
-def sample_batch(parts: list[np.ndarray], n: int, rng: np.random.Generator,
-                 augmented: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def sample_batch(
+    parts: list[np.ndarray], n: int, rng: np.random.Generator, augmented: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """n labelled examples: crops of ``parts[label]`` for photos, fresh drawings for patterns.
 
     Returns x float32 (n, CROP_PX, CROP_PX, 3) in [0, 255] and y int64 (n,).
@@ -141,10 +156,7 @@ def sample_batch(parts: list[np.ndarray], n: int, rng: np.random.Generator,
     labels = rng.integers(0, len(CLASS_NAMES), n)
     batch = np.empty((n, CROP_PX, CROP_PX, 3), np.float32)
     for i, label in enumerate(labels):
-        if label < len(parts):
-            crop = random_crop(parts[label], rng)
-        else:
-            crop = draw_pattern(PATTERNS[label - len(parts)], rng)
+        crop = random_crop(parts[label], rng) if label < len(parts) else draw_pattern(PATTERNS[label - len(parts)], rng)
         batch[i] = augment(crop, rng) if augmented else crop
     return batch, labels.astype(np.int64)
 
@@ -171,8 +183,9 @@ def main() -> None:
     keras.utils.set_random_seed(SEED)
     photos = [load_photo(file) for file in PHOTOS.values()]
     train_parts, test_parts = zip(*(split_photo(p) for p in photos))
-    test_x, test_y = sample_batch(list(test_parts), TEST_PER_CLASS * len(CLASS_NAMES),
-                                  np.random.default_rng(SEED + 1), augmented=False)
+    test_x, test_y = sample_batch(
+        list(test_parts), TEST_PER_CLASS * len(CLASS_NAMES), np.random.default_rng(SEED + 1), augmented=False
+    )
 
     class Crops(keras.utils.PyDataset):
         """Endless fresh random crops: every batch is new, so the net cannot memorise."""
@@ -193,9 +206,11 @@ def main() -> None:
     started = time.time()
     model.fit(Crops(), epochs=EPOCHS, validation_data=(test_x, test_y), callbacks=[schedule], verbose=2)
     loss, accuracy = model.evaluate(test_x, test_y, verbose=0)
-    print(f"held_out_accuracy={accuracy:.4f} held_out_loss={loss:.4f} classes={len(CLASS_NAMES)} "
-          f"chance={1 / len(CLASS_NAMES):.3f} train_seconds={time.time() - started:.0f}")
-    save(model, shipped.SHIPPED["backbone"].path)
+    print(
+        f"held_out_accuracy={accuracy:.4f} held_out_loss={loss:.4f} classes={len(CLASS_NAMES)} "
+        f"chance={1 / len(CLASS_NAMES):.3f} train_seconds={time.time() - started:.0f}"
+    )
+    save(model, shipped_models.SHIPPED["backbone"].path)
 
 
 def save(model, path: Path) -> None:

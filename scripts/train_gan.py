@@ -8,6 +8,7 @@ they were asked for is written to assets/models/fashion_gan.json with the traini
 Run: .venv/bin/python scripts/train_gan.py  (EPOCHS epochs, ~10-15 minutes on 2 busy CPU cores;
 ``--max-minutes`` stops earlier between batches and records how far it got)
 """
+
 import argparse
 import json
 import sys
@@ -16,17 +17,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-from playground import datasets, gan, shipped  # noqa: E402
+from playground.core import datasets, shipped_models
+from playground.lessons import gan
 
 EPOCHS = 10
 BATCH_SIZE = 64
 LATENT_DIM = 64
 PRESET = "small"
 LEARNING_RATE = 2e-4
-LABEL_SMOOTHING = 0.1   # one-sided: real target 0.9 keeps D from getting overconfident
+LABEL_SMOOTHING = 0.1  # one-sided: real target 0.9 keeps D from getting overconfident
 SEED = 0
 EVAL_PER_CLASS = 100
 
@@ -53,7 +55,7 @@ class TimeBudget(keras.callbacks.Callback):
 def recognition_rate(generator, per_class: int = EVAL_PER_CLASS, seed: int = 1) -> tuple[float, np.ndarray]:
     """Share of conditional samples the shipped Fashion-MNIST CNN assigns to the requested
     class (overall, and per class)."""
-    classifier = shipped.load("fashion_cnn")
+    classifier = shipped_models.load("fashion_cnn")
     labels = np.repeat(np.arange(10), per_class)
     fakes = gan.sample(generator, len(labels), seed, labels)
     predicted = classifier(fakes, training=False).numpy().argmax(1)
@@ -73,26 +75,40 @@ def main() -> None:
     discriminator = gan.build_discriminator(data.input_shape, data.num_classes, PRESET)
     model = gan.make_gan(generator, discriminator, LEARNING_RATE, LEARNING_RATE, 1, LABEL_SMOOTHING)
     budget = TimeBudget(args.max_minutes)
-    model.fit(gan.training_dataset(data.x_train, data.y_train, BATCH_SIZE, SEED), epochs=args.epochs,
-              verbose=0, callbacks=[budget])
+    model.fit(
+        gan.training_dataset(data.x_train, data.y_train, BATCH_SIZE, SEED),
+        epochs=args.epochs,
+        verbose=0,
+        callbacks=[budget],
+    )
     minutes = (time.monotonic() - budget.started) / 60
     steps_per_epoch = len(data.x_train) // BATCH_SIZE
     rate, per_class = recognition_rate(generator)
-    print(f"trained {budget.batches} steps ({budget.batches / steps_per_epoch:.2f} epochs) in {minutes:.1f} min; "
-          f"fashion_cnn recognises {rate:.1%} of samples as their class (chance 10%)")
+    print(
+        f"trained {budget.batches} steps ({budget.batches / steps_per_epoch:.2f} epochs) in {minutes:.1f} min; "
+        f"fashion_cnn recognises {rate:.1%} of samples as their class (chance 10%)"
+    )
     print("per class: " + ", ".join(f"{name} {share:.0%}" for name, share in zip(data.class_names, per_class)))
 
     for name, model_part in (("fashion_gan_generator", generator), ("fashion_gan_discriminator", discriminator)):
-        path = shipped.SHIPPED[name].path
+        path = shipped_models.SHIPPED[name].path
         path.parent.mkdir(parents=True, exist_ok=True)
         model_part.save(path)
         print(f"saved {path} ({path.stat().st_size / 2**20:.2f} MB)")
-    info = {"epochs": round(budget.batches / steps_per_epoch, 2), "steps": budget.batches, "batch_size": BATCH_SIZE,
-            "minutes": round(minutes, 1), "latent_dim": LATENT_DIM, "preset": PRESET,
-            "label_smoothing": LABEL_SMOOTHING, "recognition_rate": round(rate, 4),
-            "recognition_per_class": {n: round(float(s), 3) for n, s in zip(data.class_names, per_class)},
-            "classifier": "fashion_cnn", "samples_per_class": EVAL_PER_CLASS}
-    (shipped.MODELS_DIR / "fashion_gan.json").write_text(json.dumps(info, indent=2) + "\n")
+    info = {
+        "epochs": round(budget.batches / steps_per_epoch, 2),
+        "steps": budget.batches,
+        "batch_size": BATCH_SIZE,
+        "minutes": round(minutes, 1),
+        "latent_dim": LATENT_DIM,
+        "preset": PRESET,
+        "label_smoothing": LABEL_SMOOTHING,
+        "recognition_rate": round(rate, 4),
+        "recognition_per_class": {n: round(float(s), 3) for n, s in zip(data.class_names, per_class)},
+        "classifier": "fashion_cnn",
+        "samples_per_class": EVAL_PER_CLASS,
+    }
+    (shipped_models.MODELS_DIR / "fashion_gan.json").write_text(json.dumps(info, indent=2) + "\n")
 
 
 if __name__ == "__main__":

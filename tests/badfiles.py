@@ -5,6 +5,7 @@ the named tables the bad-upload browser test walks through; ``expect`` says whet
 correct result (``"image"`` with its decoded width x height) or a refusal (``"refused"``)
 is the right answer.
 """
+
 from __future__ import annotations
 
 import io
@@ -51,12 +52,14 @@ def pil_bytes(image: Image.Image, fmt: str, **kwargs) -> bytes:
 
 def huge_png_header(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width x height (a decompression bomb's first bytes)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def random_bytes(count: int = 2000, seed: int = 0) -> bytes:
@@ -111,11 +114,13 @@ def exif_rotated_jpeg(rng: np.random.Generator, height: int = 10, width: int = 3
 def zip_bomb(member: str = "cats/cat.png", unpacked_mb: int = 100) -> bytes:
     """A ~100 kB zip whose single ``member`` inflates to ``unpacked_mb`` MB of zeros."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open(member, "w", force_zip64=True) as member:
-            block = b"\0" * 2**20
-            for _ in range(unpacked_mb):
-                member.write(block)
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open(member, "w", force_zip64=True) as member_file,
+    ):
+        block = b"\0" * 2**20
+        for _ in range(unpacked_mb):
+            member_file.write(block)
     return buffer.getvalue()
 
 

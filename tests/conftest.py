@@ -1,4 +1,5 @@
 """Shared fixtures: small images made on the fly for every test layer."""
+
 import glob
 import io
 import os

@@ -1,4 +1,5 @@
 """CNN trainer: pick data, build a network from a layer table, train it live, look inside, use it, keep it."""
+
 from __future__ import annotations
 
 import tempfile
@@ -7,7 +8,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from playground import cnn_plots, datasets, explain, images, models, plots, shipped, training, ui
+from playground import ui
+from playground.core import datasets, images, shipped_models
+from playground.figures import cnn_plots, plots
+from playground.lessons import cnn_training, explain, layer_table
 
 JOB_KEY = "cnn_job"
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -24,23 +28,34 @@ ui.page_header(
 ui.device_badge()
 
 with st.expander("The concept: conv → ReLU → pool → flatten → dense → softmax", icon=":material/school:"):
-    st.markdown("A convolution layer slides $c_{out}$ filters of size $f\\times f\\times c_{in}$ over its input "
-                "(padding $p$, stride $s$). Each output side and the layer's parameter count are")
-    st.latex(r"n_{out} = \left\lfloor \frac{n_{in} + 2p - f}{s} \right\rfloor + 1, \qquad "
-             r"\#\text{params} = (f \cdot f \cdot c_{in} + 1)\, c_{out}")
-    st.markdown("Pooling shrinks the maps without parameters; after flattening, dense layers and a softmax turn the "
-                "features into class probabilities, trained by minimising the cross-entropy:")
+    st.markdown(
+        "A convolution layer slides $c_{out}$ filters of size $f\\times f\\times c_{in}$ over its input "
+        "(padding $p$, stride $s$). Each output side and the layer's parameter count are"
+    )
+    st.latex(
+        r"n_{out} = \left\lfloor \frac{n_{in} + 2p - f}{s} \right\rfloor + 1, \qquad "
+        r"\#\text{params} = (f \cdot f \cdot c_{in} + 1)\, c_{out}"
+    )
+    st.markdown(
+        "Pooling shrinks the maps without parameters; after flattening, dense layers and a softmax turn the "
+        "features into class probabilities, trained by minimising the cross-entropy:"
+    )
     st.latex(r"p_k = \frac{e^{z_k}}{\sum_j e^{z_j}}, \qquad \mathcal{L} = -\frac{1}{N}\sum_{i=1}^{N} \log p_{y_i}")
-    st.markdown("**Course example — LeNet-5** (LeCun 1998, Coursera *Classic networks*): on a 32x32 image "
-                "(here 28x28 padded by 2, as LeNet did with MNIST) conv 6@5x5 → avg-pool → conv 16@5x5 → avg-pool → "
-                "FC 120 → FC 84 → softmax 10, about 60k parameters:")
-    lenet = models.summarize(models.preset("LeNet-5", (28, 28, 1)), (28, 28, 1), 10)
+    st.markdown(
+        "**Course example — LeNet-5** (LeCun 1998, Coursera *Classic networks*): on a 32x32 image "
+        "(here 28x28 padded by 2, as LeNet did with MNIST) conv 6@5x5 → avg-pool → conv 16@5x5 → avg-pool → "
+        "FC 120 → FC 84 → softmax 10, about 60k parameters:"
+    )
+    lenet = layer_table.summarize(layer_table.preset("LeNet-5", (28, 28, 1)), (28, 28, 1), 10)
     st.dataframe(lenet.table(), hide_index=True, width="stretch")
-    st.markdown(f"Total: **{lenet.total_params:,}** parameters = 156 + 2,416 + 48,120 + 10,164 + 850; "
-                f"{lenet.total_flops / 1e6:.2f} MFLOPs per image.")
+    st.markdown(
+        f"Total: **{lenet.total_params:,}** parameters = 156 + 2,416 + 48,120 + 10,164 + 850; "
+        f"{lenet.total_flops / 1e6:.2f} MFLOPs per image."
+    )
 
 
 # --- data ---------------------------------------------------------------------------------
+
 
 @st.cache_resource(show_spinner="Loading the dataset…", max_entries=3)
 def load_dataset(name: str) -> datasets.Dataset:
@@ -49,7 +64,7 @@ def load_dataset(name: str) -> datasets.Dataset:
 
 @st.cache_resource(show_spinner=False, max_entries=1)
 def shipped_fashion_model():
-    return shipped.load("fashion_cnn")
+    return shipped_models.load("fashion_cnn")
 
 
 def pick_dataset() -> datasets.Dataset:
@@ -72,8 +87,9 @@ def pick_dataset() -> datasets.Dataset:
 
 def _user_image_options(key: str) -> tuple[tuple[int, int], bool]:
     cols = st.columns(2)
-    side = cols[0].select_slider("Resize to", [16, 24, 28, 32, 48, 64], value=32, key=f"{key}_side",
-                                 format_func=lambda s: f"{s}x{s}")
+    side = cols[0].select_slider(
+        "Resize to", [16, 24, 28, 32, 48, 64], value=32, key=f"{key}_side", format_func=lambda s: f"{s}x{s}"
+    )
     gray = cols[1].toggle("Grayscale", value=False, key=f"{key}_gray")
     return (side, side), gray
 
@@ -96,8 +112,12 @@ def user_files_dataset() -> datasets.Dataset | None:
     for index in range(int(count)):
         with cols[index % len(cols)]:
             name = st.text_input(f"Class {index + 1} name", f"class {index + 1}", key=f"cnn_class_name_{index}")
-            files = st.file_uploader(f"Images of '{name}'", type=images.UPLOAD_TYPES, accept_multiple_files=True,
-                                     key=f"cnn_class_files_{index}")
+            files = st.file_uploader(
+                f"Images of '{name}'",
+                type=images.UPLOAD_TYPES,
+                accept_multiple_files=True,
+                key=f"cnn_class_files_{index}",
+            )
             files_per_class[name] = [(f.name, f.getvalue()) for f in files or []]
     if not all(files_per_class.values()):
         st.info("Add at least one image to every class (a few dozen each work best).", icon=":material/upload:")
@@ -110,8 +130,10 @@ def show_dataset(data: datasets.Dataset) -> None:
     for note in data.notes:
         st.caption(note)
     h, w, c = data.input_shape
-    st.markdown(f"**{len(data.y_train):,}** training and **{len(data.y_test):,}** test images of {h}x{w}x{c}, "
-                f"**{data.num_classes}** classes.")
+    st.markdown(
+        f"**{len(data.y_train):,}** training and **{len(data.y_test):,}** test images of {h}x{w}x{c}, "
+        f"**{data.num_classes}** classes."
+    )
     left, right = st.columns([3, 2])
     with left:
         per_class = 8
@@ -120,103 +142,152 @@ def show_dataset(data: datasets.Dataset) -> None:
             idx = np.flatnonzero(data.y_train == label)[:per_class]
             picks.extend(data.x_train[idx])
             titles.extend([data.class_names[label] if i == 0 else "" for i in range(len(idx))])
-        st.plotly_chart(plots.image_grid(picks, titles, cols=per_class, title="Examples per class (rows)",
-                                         cell_px=56), config={"displayModeBar": False}, key="cnn_examples")
+        st.plotly_chart(
+            plots.image_grid(picks, titles, cols=per_class, title="Examples per class (rows)", cell_px=56),
+            config={"displayModeBar": False},
+            key="cnn_examples",
+        )
     with right:
         counts = data.class_counts()
-        st.plotly_chart(plots.bars(data.class_names, counts / counts.sum(), title="Class balance (training set)",
-                                   value_format=".1%"), config={"displayModeBar": False}, key="cnn_balance")
+        st.plotly_chart(
+            plots.bars(
+                data.class_names, counts / counts.sum(), title="Class balance (training set)", value_format=".1%"
+            ),
+            config={"displayModeBar": False},
+            key="cnn_balance",
+        )
         if counts.min() < 0.5 * counts.max():
-            st.warning("The classes are unbalanced: accuracy alone can flatter the model; check per-class "
-                       "accuracy after training.", icon=":material/balance:")
+            st.warning(
+                "The classes are unbalanced: accuracy alone can flatter the model; check per-class "
+                "accuracy after training.",
+                icon=":material/balance:",
+            )
 
 
 # --- network ------------------------------------------------------------------------------
 
-def network_editor(data: datasets.Dataset) -> list[models.LayerSpec] | None:
+
+def network_editor(data: datasets.Dataset) -> list[layer_table.LayerSpec] | None:
     """Preset picker + editable layer table + live summary; returns valid rows or None."""
     shape = data.input_shape
-    names = list(models.PRESETS)
-    preset = st.selectbox("Start from a preset", names, key="cnn_preset",
-                          help="Picking a preset replaces the table below.")
+    names = list(layer_table.PRESETS)
+    preset = st.selectbox(
+        "Start from a preset", names, key="cnn_preset", help="Picking a preset replaces the table below."
+    )
     if st.session_state.get("cnn_table_source") != (preset, shape):
         st.session_state["cnn_table_source"] = (preset, shape)
-        st.session_state["cnn_table"] = models.to_table(models.preset(preset, shape))
+        st.session_state["cnn_table"] = layer_table.to_table(layer_table.preset(preset, shape))
         st.session_state["cnn_table_version"] = st.session_state.get("cnn_table_version", 0) + 1
     column = st.column_config
     edited = st.data_editor(
-        st.session_state["cnn_table"], num_rows="dynamic", width="stretch", hide_index=False,
+        st.session_state["cnn_table"],
+        num_rows="dynamic",
+        width="stretch",
+        hide_index=False,
         key=f"cnn_table_editor_{st.session_state['cnn_table_version']}",
         column_config={
-            "type": column.SelectboxColumn("type", options=models.LAYER_TYPES, required=True,
-                                           help="ResBlock = two convolutions + a skip connection (ResNet)."),
+            "type": column.SelectboxColumn(
+                "type",
+                options=layer_table.LAYER_TYPES,
+                required=True,
+                help="ResBlock = two convolutions + a skip connection (ResNet).",
+            ),
             "size": column.NumberColumn("filters / units", min_value=0, max_value=4096, step=1),
             "kernel": column.NumberColumn("kernel", min_value=1, max_value=15, step=1),
             "stride": column.NumberColumn("stride", min_value=1, max_value=8, step=1),
-            "padding": column.SelectboxColumn("padding", options=models.PADDINGS),
-            "activation": column.SelectboxColumn("activation", options=models.ACTIVATIONS),
+            "padding": column.SelectboxColumn("padding", options=layer_table.PADDINGS),
+            "activation": column.SelectboxColumn("activation", options=layer_table.ACTIVATIONS),
             "batch_norm": column.CheckboxColumn("batch norm"),
             "dropout": column.NumberColumn("dropout after", min_value=0.0, max_value=0.95, step=0.05),
-        })
+        },
+    )
     records = edited.to_dict("records") if hasattr(edited, "to_dict") else list(edited)
-    st.caption("Add rows at the bottom, delete with the row checkbox. The output layer "
-               f"(Dense {data.num_classes}, softmax) is added for you.")
+    st.caption(
+        "Add rows at the bottom, delete with the row checkbox. The output layer "
+        f"(Dense {data.num_classes}, softmax) is added for you."
+    )
     layers = None
     with ui.guard("Reading the layer table"):
-        layers = models.from_table(records)
-        summary = models.summarize(layers, shape, data.num_classes)
+        layers = layer_table.from_table(records)
+        summary = layer_table.summarize(layers, shape, data.num_classes)
         cols = st.columns(3)
         cols[0].metric("Parameters", f"{summary.total_params:,}")
         cols[1].metric("FLOPs per image", f"{summary.total_flops / 1e6:.2f} M")
         cols[2].metric("Layers (incl. output)", len(summary.rows))
-        st.dataframe(summary.table(), hide_index=True, width="stretch",
-                     column_config={"params": st.column_config.NumberColumn(format="localized"),
-                                    "FLOPs": st.column_config.NumberColumn(format="localized")})
+        st.dataframe(
+            summary.table(),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "params": st.column_config.NumberColumn(format="localized"),
+                "FLOPs": st.column_config.NumberColumn(format="localized"),
+            },
+        )
         return layers
     return None
 
 
 # --- training -----------------------------------------------------------------------------
 
-def training_controls(data: datasets.Dataset) -> training.TrainConfig:
+
+def training_controls(data: datasets.Dataset) -> cnn_training.TrainConfig:
     cols = st.columns(5)
-    optimizer = cols[0].selectbox("Optimizer", models.OPTIMIZERS, key="cnn_optimizer")
-    learning_rate = cols[1].select_slider("Learning rate", LEARNING_RATES, value=1e-3, key="cnn_lr",
-                                          format_func=lambda v: f"{v:g}")
+    optimizer = cols[0].selectbox("Optimizer", layer_table.OPTIMIZERS, key="cnn_optimizer")
+    learning_rate = cols[1].select_slider(
+        "Learning rate", LEARNING_RATES, value=1e-3, key="cnn_lr", format_func=lambda v: f"{v:g}"
+    )
     batch_size = cols[2].select_slider("Batch size", [8, 16, 32, 64, 128, 256, 512], value=64, key="cnn_batch")
     epochs = cols[3].slider("Epochs", 1, 40, 5, key="cnn_epochs")
-    init_label = cols[4].selectbox("Weight initialiser", list(models.INITIALIZERS), key="cnn_init",
-                                   help="Zeros makes every filter identical: they all get the same gradient "
-                                        "and never become different (the symmetry problem).")
+    init_label = cols[4].selectbox(
+        "Weight initialiser",
+        list(layer_table.INITIALIZERS),
+        key="cnn_init",
+        help="Zeros makes every filter identical: they all get the same gradient "
+        "and never become different (the symmetry problem).",
+    )
     with st.expander("Data augmentation (random changes to training images only)", icon=":material/transform:"):
         cols = st.columns(4)
-        augmentation = models.Augmentation(
+        augmentation = layer_table.Augmentation(
             flip=cols[0].toggle("Horizontal flip", key="cnn_aug_flip"),
             shift=cols[1].slider("Shift (fraction)", 0.0, 0.3, 0.0, 0.05, key="cnn_aug_shift"),
             rotate=cols[2].slider("Rotate (fraction of a turn)", 0.0, 0.25, 0.0, 0.025, key="cnn_aug_rotate"),
-            zoom=cols[3].slider("Zoom (fraction)", 0.0, 0.4, 0.0, 0.05, key="cnn_aug_zoom"))
+            zoom=cols[3].slider("Zoom (fraction)", 0.0, 0.4, 0.0, 0.05, key="cnn_aug_zoom"),
+        )
         if augmentation.active:
             with ui.guard("The augmentation preview"):
                 examples = data.x_train[:6]
-                augmented = models.augment_examples(examples, augmentation, copies=5,
-                                                    seed=st.session_state.get("cnn_aug_seed", 0))
+                augmented = layer_table.augment_examples(
+                    examples, augmentation, copies=5, seed=st.session_state.get("cnn_aug_seed", 0)
+                )
                 grid = [img for original, copies in zip(examples, augmented) for img in (original, *copies)]
-                st.plotly_chart(plots.image_grid(grid, cols=6, cell_px=64,
-                                                 title="Each row: the original, then 5 augmented versions"),
-                                config={"displayModeBar": False}, key="cnn_aug_preview")
+                st.plotly_chart(
+                    plots.image_grid(
+                        grid, cols=6, cell_px=64, title="Each row: the original, then 5 augmented versions"
+                    ),
+                    config={"displayModeBar": False},
+                    key="cnn_aug_preview",
+                )
                 if st.button("New random draws", key="cnn_aug_reroll"):
                     st.session_state["cnn_aug_seed"] = st.session_state.get("cnn_aug_seed", 0) + 1
                     st.rerun()
         else:
             st.caption("Turn something on to preview it. Flips suit photos and clothes, not digits.")
-    return training.TrainConfig(optimizer, float(learning_rate), int(batch_size), int(epochs),
-                                models.INITIALIZERS[init_label], augmentation)
+    return cnn_training.TrainConfig(
+        optimizer,
+        float(learning_rate),
+        int(batch_size),
+        int(epochs),
+        layer_table.INITIALIZERS[init_label],
+        augmentation,
+    )
 
 
-def run_label(layers: list[models.LayerSpec], config: training.TrainConfig) -> str:
+def run_label(layers: list[layer_table.LayerSpec], config: cnn_training.TrainConfig) -> str:
     number = len(st.session_state.get("cnn_runs", [])) + 1
-    return (f"Run {number}: {st.session_state.get('cnn_preset', 'custom').split(' (')[0]}, {config.optimizer} "
-            f"lr {config.learning_rate:g}, bs {config.batch_size}")
+    return (
+        f"Run {number}: {st.session_state.get('cnn_preset', 'custom').split(' (')[0]}, {config.optimizer} "
+        f"lr {config.learning_rate:g}, bs {config.batch_size}"
+    )
 
 
 def register_finished_run() -> None:
@@ -227,15 +298,26 @@ def register_finished_run() -> None:
     st.session_state["cnn_registered"] = job.id
     snapshot = job.snapshot()
     pending = st.session_state.get("cnn_pending", {})
-    result: training.TrainResult | None = snapshot.result
-    run = {**pending, "series": snapshot.series, "model": None, "probabilities": None, "test_accuracy": None,
-           "message": snapshot.error or (result.diverged if result else "")}
+    result: cnn_training.TrainResult | None = snapshot.result
+    run = {
+        **pending,
+        "series": snapshot.series,
+        "model": None,
+        "probabilities": None,
+        "test_accuracy": None,
+        "message": snapshot.error or (result.diverged if result else ""),
+    }
     if result is not None and result.model is not None:
-        run.update(model=result.model, probabilities=result.test_probabilities, test_accuracy=result.test_accuracy,
-                   train_seconds=result.train_seconds, samples_per_s=result.samples_per_s)
+        run.update(
+            model=result.model,
+            probabilities=result.test_probabilities,
+            test_accuracy=result.test_accuracy,
+            train_seconds=result.train_seconds,
+            samples_per_s=result.samples_per_s,
+        )
     runs = st.session_state.setdefault("cnn_runs", [])
     runs.append(run)
-    for old in runs[:-training.MAX_KEPT_MODELS]:
+    for old in runs[: -cnn_training.MAX_KEPT_MODELS]:
         # Without its model a run is not offered for looking inside, so its test
         # probabilities (N_test x K float32, 400 kB on Fashion-MNIST) would only pile up.
         old["model"] = old["probabilities"] = None
@@ -244,18 +326,27 @@ def register_finished_run() -> None:
 def curves(live_label: str | None = None, live_series: dict | None = None, epochs: int | None = None) -> None:
     """Loss and accuracy of every run of this dataset (and the live one) on shared charts."""
     data_name = st.session_state["cnn_last_dataset"].name
-    runs = [(run["label"], run["series"]) for run in st.session_state.get("cnn_runs", [])
-            if run.get("dataset") == data_name and not run.get("loaded")]
+    runs = [
+        (run["label"], run["series"])
+        for run in st.session_state.get("cnn_runs", [])
+        if run.get("dataset") == data_name and not run.get("loaded")
+    ]
     if live_label is not None:
         runs.append((live_label + " (live)", live_series or {}))
     if not runs:
         return
     x_max = max([epochs or 0] + [max(xs, default=0) for _, series in runs for xs, _ in series.values()]) or None
     left, right = st.columns(2)
-    left.plotly_chart(cnn_plots.runs_figure(runs, "loss", "Loss (solid: train, dashed: validation)", x_max=x_max),
-                      config={"displayModeBar": False}, key=f"cnn_loss_{'live' if live_label else 'all'}")
-    right.plotly_chart(cnn_plots.runs_figure(runs, "accuracy", "Accuracy", x_max=x_max),
-                       config={"displayModeBar": False}, key=f"cnn_acc_{'live' if live_label else 'all'}")
+    left.plotly_chart(
+        cnn_plots.runs_figure(runs, "loss", "Loss (solid: train, dashed: validation)", x_max=x_max),
+        config={"displayModeBar": False},
+        key=f"cnn_loss_{'live' if live_label else 'all'}",
+    )
+    right.plotly_chart(
+        cnn_plots.runs_figure(runs, "accuracy", "Accuracy", x_max=x_max),
+        config={"displayModeBar": False},
+        key=f"cnn_acc_{'live' if live_label else 'all'}",
+    )
 
 
 def live_extra(snapshot) -> None:
@@ -263,20 +354,28 @@ def live_extra(snapshot) -> None:
     if not snapshot.finished:
         lr_now = snapshot.info.get("learning_rate")
         cols = st.columns([2, 1, 3])
-        new_lr = cols[0].select_slider("Change the learning rate now", LEARNING_RATES,
-                                       value=min(LEARNING_RATES, key=lambda v: abs(v - (lr_now or 1e-3))),
-                                       format_func=lambda v: f"{v:g}", key=f"cnn_live_lr_{job.id}")
+        new_lr = cols[0].select_slider(
+            "Change the learning rate now",
+            LEARNING_RATES,
+            value=min(LEARNING_RATES, key=lambda v: abs(v - (lr_now or 1e-3))),
+            format_func=lambda v: f"{v:g}",
+            key=f"cnn_live_lr_{job.id}",
+        )
         if cols[1].button("Apply", key=f"cnn_live_lr_apply_{job.id}", icon=":material/tune:"):
             job.send(learning_rate=new_lr)
             st.toast(f"Learning rate → {new_lr:g} from the next batch.")
         if lr_now is not None:
-            cols[2].caption(f"Current learning rate: **{lr_now:g}**. Try a big jump up mid-run and watch the "
-                            "loss spike.")
+            cols[2].caption(
+                f"Current learning rate: **{lr_now:g}**. Try a big jump up mid-run and watch the loss spike."
+            )
         pending = st.session_state.get("cnn_pending", {})
-        curves(pending.get("label", "current"), snapshot.series, pending["config"].epochs if "config" in pending else None)
+        curves(
+            pending.get("label", "current"), snapshot.series, pending["config"].epochs if "config" in pending else None
+        )
 
 
 # --- looking inside and using a model -------------------------------------------------------
+
 
 def model_choices(data: datasets.Dataset) -> dict[str, dict]:
     """Models that can classify this dataset: trained runs, loaded files, the shipped CNN."""
@@ -285,9 +384,12 @@ def model_choices(data: datasets.Dataset) -> dict[str, dict]:
         if run.get("model") is not None and run.get("dataset") == data.name:
             choices[run["label"] + (f" — test {run['test_accuracy']:.1%}" if run.get("test_accuracy") else "")] = run
     for run in st.session_state.get("cnn_loaded", []):
-        if tuple(run["model"].input_shape[1:]) == data.input_shape and run["model"].output_shape[-1] == data.num_classes:
+        if (
+            tuple(run["model"].input_shape[1:]) == data.input_shape
+            and run["model"].output_shape[-1] == data.num_classes
+        ):
             choices[run["label"]] = run
-    if data.name == "fashion_mnist" and shipped.SHIPPED["fashion_cnn"].path.exists():
+    if data.name == "fashion_mnist" and shipped_models.SHIPPED["fashion_cnn"].path.exists():
         choices["Shipped CNN (assets/models/fashion_cnn.keras)"] = {"label": "shipped", "shipped": True}
     return choices
 
@@ -300,7 +402,7 @@ def test_probabilities(run: dict, data: datasets.Dataset) -> np.ndarray:
     key = (run["label"], data.name)
     if key not in cache:
         with st.spinner("Classifying the test set…"):
-            cache[key] = training.predict_probabilities(run_model(run), data.x_test)
+            cache[key] = cnn_training.predict_probabilities(run_model(run), data.x_test)
     return cache[key]
 
 
@@ -310,26 +412,38 @@ def run_model(run: dict):
 
 def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> None:
     y_true, y_pred = data.y_test, probabilities.argmax(1)
-    matrix = training.confusion_matrix(y_true, y_pred, data.num_classes)
+    matrix = cnn_training.confusion_matrix(y_true, y_pred, data.num_classes)
     accuracy = float(np.mean(y_pred == y_true))
     cols = st.columns(3)
     cols[0].metric("Test accuracy", f"{accuracy:.1%}")
     cols[1].metric("Mistakes", f"{int((y_pred != y_true).sum()):,} of {len(y_true):,}")
-    worst = int(np.nanargmin(training.per_class_accuracy(matrix)))
-    cols[2].metric("Hardest class", data.class_names[worst],
-                   f"{training.per_class_accuracy(matrix)[worst]:.0%} right", delta_color="off", delta_arrow="off")
+    worst = int(np.nanargmin(cnn_training.per_class_accuracy(matrix)))
+    cols[2].metric(
+        "Hardest class",
+        data.class_names[worst],
+        f"{cnn_training.per_class_accuracy(matrix)[worst]:.0%} right",
+        delta_color="off",
+        delta_arrow="off",
+    )
 
     st.subheader("Confusion matrix")
-    st.caption("Rows are the true class, columns the prediction. **Click a cell** to see those images "
-               "(or pick it on the right).")
+    st.caption(
+        "Rows are the true class, columns the prediction. **Click a cell** to see those images "
+        "(or pick it on the right)."
+    )
     left, right = st.columns([3, 2])
     options = [(t, p) for t in range(data.num_classes) for p in range(data.num_classes)]
     default_cell = max(((t, p) for t, p in options if t != p), key=lambda cell: matrix[cell])
     selected = st.session_state.get("cnn_cell", default_cell)
     with left:
-        event = st.plotly_chart(cnn_plots.confusion_figure(matrix, data.class_names, selected=selected),
-                                on_select="rerun", selection_mode="points", key="cnn_confusion",
-                                config={"displayModeBar": False}, width="content")
+        event = st.plotly_chart(
+            cnn_plots.confusion_figure(matrix, data.class_names, selected=selected),
+            on_select="rerun",
+            selection_mode="points",
+            key="cnn_confusion",
+            config={"displayModeBar": False},
+            width="content",
+        )
         points = (event or {}).get("selection", {}).get("points", []) if event else []
         if points:
             clicked = (int(points[0]["y"]), int(points[0]["x"]))
@@ -338,42 +452,72 @@ def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> Non
                 st.session_state["cnn_cell"] = clicked
                 st.rerun()
     with right:
-        cell = st.selectbox("Cell", options, index=options.index(selected), key=f"cnn_cell_pick_{selected}",
-                            format_func=lambda c: f"true {data.class_names[c[0]]} → predicted {data.class_names[c[1]]}"
-                                                  f" ({matrix[c]})")
+        cell = st.selectbox(
+            "Cell",
+            options,
+            index=options.index(selected),
+            key=f"cnn_cell_pick_{selected}",
+            format_func=lambda c: f"true {data.class_names[c[0]]} → predicted {data.class_names[c[1]]} ({matrix[c]})",
+        )
         if cell != selected:
             st.session_state["cnn_cell"] = cell
             st.rerun()
-        idx = training.cell_examples(y_true, probabilities, *cell, limit=20)
+        idx = cnn_training.cell_examples(y_true, probabilities, *cell, limit=20)
         if len(idx):
-            st.plotly_chart(plots.image_grid(data.x_test[idx], [f"{probabilities[i, cell[1]]:.0%}" for i in idx],
-                                             cols=5, cell_px=80),
-                            config={"displayModeBar": False}, key="cnn_cell_images")
-            st.caption(f"{matrix[cell]} test image(s), the model's confidence in '{data.class_names[cell[1]]}' above "
-                       "each (most confident first).")
+            st.plotly_chart(
+                plots.image_grid(
+                    data.x_test[idx], [f"{probabilities[i, cell[1]]:.0%}" for i in idx], cols=5, cell_px=80
+                ),
+                config={"displayModeBar": False},
+                key="cnn_cell_images",
+            )
+            st.caption(
+                f"{matrix[cell]} test image(s), the model's confidence in '{data.class_names[cell[1]]}' above "
+                "each (most confident first)."
+            )
         else:
             st.info("No test image falls in this cell.")
 
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(plots.bars(data.class_names, training.per_class_accuracy(matrix), title="Per-class accuracy",
-                                   highlight=worst), config={"displayModeBar": False}, key="cnn_per_class")
+        st.plotly_chart(
+            plots.bars(
+                data.class_names, cnn_training.per_class_accuracy(matrix), title="Per-class accuracy", highlight=worst
+            ),
+            config={"displayModeBar": False},
+            key="cnn_per_class",
+        )
     with right:
-        wrong = training.most_confident_mistakes(y_true, probabilities, limit=12)
+        wrong = cnn_training.most_confident_mistakes(y_true, probabilities, limit=12)
         titles = [f"{data.class_names[y_pred[i]][:10]} {probabilities[i, y_pred[i]]:.0%}" for i in wrong]
         if len(wrong):
-            st.plotly_chart(plots.image_grid(data.x_test[wrong], titles, cols=4, cell_px=95,
-                                             title="Most confidently wrong (predicted, confidence)"),
-                            config={"displayModeBar": False}, key="cnn_confident_wrong")
+            st.plotly_chart(
+                plots.image_grid(
+                    data.x_test[wrong],
+                    titles,
+                    cols=4,
+                    cell_px=95,
+                    title="Most confidently wrong (predicted, confidence)",
+                ),
+                config={"displayModeBar": False},
+                key="cnn_confident_wrong",
+            )
             st.caption("Often the label is debatable, or the image really looks like the other class.")
 
     st.subheader("Filters and activation maps")
     with ui.guard("Showing the filters"):
         kernel = explain.first_conv_filters(model)
-        st.plotly_chart(plots.image_grid(explain.filters_as_images(kernel), cols=16, cell_px=52,
-                                         title=f"First-layer filters ({kernel.shape[0]}x{kernel.shape[1]}, "
-                                               f"{kernel.shape[-1]} of them; bright = positive weight)"),
-                        config={"displayModeBar": False}, key="cnn_filters")
+        st.plotly_chart(
+            plots.image_grid(
+                explain.filters_as_images(kernel),
+                cols=16,
+                cell_px=52,
+                title=f"First-layer filters ({kernel.shape[0]}x{kernel.shape[1]}, "
+                f"{kernel.shape[-1]} of them; bright = positive weight)",
+            ),
+            config={"displayModeBar": False},
+            key="cnn_filters",
+        )
     layer_names = explain.spatial_layers(model)
     if layer_names:
         cols = st.columns([1, 2, 2])
@@ -383,16 +527,30 @@ def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> Non
             maps = explain.activation_maps(model, data.x_test[index], layer_name)
             shown = min(maps.shape[-1], 32)
             tiles = [explain.normalise(maps[..., c]) for c in range(shown)]
-            cols[2].plotly_chart(plots.image_figure((np.clip(data.x_test[index], 0, 1) * 255).astype(np.uint8)
-                                                    .squeeze(), title=f"{data.class_names[y_true[index]]}"
-                                                    f" → {data.class_names[y_pred[index]]}", height=200),
-                                 config={"displayModeBar": False}, key="cnn_act_input")
-            st.plotly_chart(plots.image_grid(tiles, cols=16, cell_px=70,
-                                             title=f"{layer_name}: {shown} of {maps.shape[-1]} maps, "
-                                                   f"{maps.shape[0]}x{maps.shape[1]} each (bright = strong)"),
-                            config={"displayModeBar": False}, key="cnn_act_maps")
-            st.caption("Try this: early layers look like edge detectors of the input; deeper maps get smaller and "
-                       "fire on parts (a collar, a heel) rather than pixels.")
+            cols[2].plotly_chart(
+                plots.image_figure(
+                    (np.clip(data.x_test[index], 0, 1) * 255).astype(np.uint8).squeeze(),
+                    title=f"{data.class_names[y_true[index]]} → {data.class_names[y_pred[index]]}",
+                    height=200,
+                ),
+                config={"displayModeBar": False},
+                key="cnn_act_input",
+            )
+            st.plotly_chart(
+                plots.image_grid(
+                    tiles,
+                    cols=16,
+                    cell_px=70,
+                    title=f"{layer_name}: {shown} of {maps.shape[-1]} maps, "
+                    f"{maps.shape[0]}x{maps.shape[1]} each (bright = strong)",
+                ),
+                config={"displayModeBar": False},
+                key="cnn_act_maps",
+            )
+            st.caption(
+                "Try this: early layers look like edge detectors of the input; deeper maps get smaller and "
+                "fire on parts (a collar, a heel) rather than pixels."
+            )
 
 
 def use_model(model, data: datasets.Dataset) -> None:
@@ -401,50 +559,78 @@ def use_model(model, data: datasets.Dataset) -> None:
     source = st.radio("Input", ["Draw", "Test image", "Upload or camera"], horizontal=True, key="cnn_use_source")
     image = None
     left, right = st.columns([1, 2])
-    with left:
-        with ui.guard("Reading the input"):
-            if source == "Draw":
-                st.caption("Draw in white on black, as the dataset's images are (e.g. a trouser, a shoe, a digit).")
-                drawn = st_canvas(stroke_width=22, stroke_color="#FFFFFF", background_color="#000000", height=280,
-                                  width=280, drawing_mode="freedraw", return_image_data=True, key="cnn_canvas")
-                if drawn is not None and drawn.image_data is not None and drawn.image_data[..., :3].max() > 0:
-                    image = explain.prepare_drawing(drawn.image_data, data.input_shape)
-                else:
-                    st.info("Draw something above.")
-            elif source == "Test image":
-                index = st.number_input("Test image #", 0, len(data.x_test) - 1, 7, key="cnn_use_index")
-                image = data.x_test[index]
-                st.caption(f"True class: **{data.class_names[data.y_test[index]]}**")
+    with left, ui.guard("Reading the input"):
+        if source == "Draw":
+            st.caption("Draw in white on black, as the dataset's images are (e.g. a trouser, a shoe, a digit).")
+            drawn = st_canvas(
+                stroke_width=22,
+                stroke_color="#FFFFFF",
+                background_color="#000000",
+                height=280,
+                width=280,
+                drawing_mode="freedraw",
+                return_image_data=True,
+                key="cnn_canvas",
+            )
+            if drawn is not None and drawn.image_data is not None and drawn.image_data[..., :3].max() > 0:
+                image = explain.prepare_drawing(drawn.image_data, data.input_shape)
             else:
-                picked = ui.image_picker("cnn_use_pick", "Photo", default="coffee")
-                invert = st.toggle("Invert (dark object on light background)", value=data.name == "fashion_mnist",
-                                   key="cnn_use_invert")
-                image = explain.prepare_photo(picked.rgb, data.input_shape, invert)
-            if image is not None:
-                st.plotly_chart(plots.image_figure((np.clip(image, 0, 1) * 255).astype(np.uint8).squeeze(),
-                                                   title="What the network sees", height=230),
-                                config={"displayModeBar": False}, key="cnn_use_seen")
+                st.info("Draw something above.")
+        elif source == "Test image":
+            index = st.number_input("Test image #", 0, len(data.x_test) - 1, 7, key="cnn_use_index")
+            image = data.x_test[index]
+            st.caption(f"True class: **{data.class_names[data.y_test[index]]}**")
+        else:
+            picked = ui.image_picker("cnn_use_pick", "Photo", default="coffee")
+            invert = st.toggle(
+                "Invert (dark object on light background)", value=data.name == "fashion_mnist", key="cnn_use_invert"
+            )
+            image = explain.prepare_photo(picked.rgb, data.input_shape, invert)
+        if image is not None:
+            st.plotly_chart(
+                plots.image_figure(
+                    (np.clip(image, 0, 1) * 255).astype(np.uint8).squeeze(), title="What the network sees", height=230
+                ),
+                config={"displayModeBar": False},
+                key="cnn_use_seen",
+            )
     if image is None:
         return
     with right, ui.guard("Predicting"):
-        probabilities = training.predict_probabilities(model, image[None])[0]
+        probabilities = cnn_training.predict_probabilities(model, image[None])[0]
         top = int(probabilities.argmax())
-        st.plotly_chart(plots.bars(data.class_names, probabilities, highlight=top,
-                                   title=f"Prediction: {data.class_names[top]} ({probabilities[top]:.0%})"),
-                        config={"displayModeBar": False}, key="cnn_use_bars")
+        st.plotly_chart(
+            plots.bars(
+                data.class_names,
+                probabilities,
+                highlight=top,
+                title=f"Prediction: {data.class_names[top]} ({probabilities[top]:.0%})",
+            ),
+            config={"displayModeBar": False},
+            key="cnn_use_bars",
+        )
         cols = st.columns(2)
         heat, _ = explain.saliency(model, image, top)
-        cols[0].plotly_chart(plots.image_figure(explain.overlay(image, heat), title="Saliency (input gradient)",
-                                                height=260), config={"displayModeBar": False}, key="cnn_saliency")
+        cols[0].plotly_chart(
+            plots.image_figure(explain.overlay(image, heat), title="Saliency (input gradient)", height=260),
+            config={"displayModeBar": False},
+            key="cnn_saliency",
+        )
         if explain.spatial_layers(model):
             cam, _ = explain.grad_cam(model, image, top)
-            cols[1].plotly_chart(plots.image_figure(explain.overlay(image, cam),
-                                                    title=f"Grad-CAM on {explain.last_conv_layer(model)}", height=260),
-                                 config={"displayModeBar": False}, key="cnn_gradcam")
+            cols[1].plotly_chart(
+                plots.image_figure(
+                    explain.overlay(image, cam), title=f"Grad-CAM on {explain.last_conv_layer(model)}", height=260
+                ),
+                config={"displayModeBar": False},
+                key="cnn_gradcam",
+            )
         else:
             cols[1].info("Grad-CAM needs convolution layers; this model has none.")
-        st.caption("Saliency: which pixels would change the score most. Grad-CAM: which regions of the last "
-                   "feature maps drove the prediction. Red = most important.")
+        st.caption(
+            "Saliency: which pixels would change the score most. Grad-CAM: which regions of the last "
+            "feature maps drove the prediction. Red = most important."
+        )
 
 
 def keep_it(run: dict | None, data: datasets.Dataset) -> None:
@@ -454,28 +640,42 @@ def keep_it(run: dict | None, data: datasets.Dataset) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "model.keras"
             model.save(path)
-            cols[0].download_button("Download the model (.keras)", path.read_bytes(), file_name="cnn_model.keras",
-                                    icon=":material/download:", key="cnn_download_model")
+            cols[0].download_button(
+                "Download the model (.keras)",
+                path.read_bytes(),
+                file_name="cnn_model.keras",
+                icon=":material/download:",
+                key="cnn_download_model",
+            )
         if run.get("code"):
-            cols[1].download_button("Download the Python code", run["code"], file_name="train_cnn.py",
-                                    icon=":material/code:", key="cnn_download_code")
+            cols[1].download_button(
+                "Download the Python code",
+                run["code"],
+                file_name="train_cnn.py",
+                icon=":material/code:",
+                key="cnn_download_code",
+            )
             st.code(run["code"], language="python")
     else:
         st.info("Train a model first to download it.", icon=":material/info:")
     st.subheader("Load a model you downloaded")
-    file = st.file_uploader("A .keras file (loaded in safe mode: standard layers only, no custom code)",
-                            type=None, key="cnn_load_file")
+    file = st.file_uploader(
+        "A .keras file (loaded in safe mode: standard layers only, no custom code)", type=None, key="cnn_load_file"
+    )
     if file is not None and st.session_state.get("cnn_loaded_name") != (file.name, file.size):
         with ui.guard("Loading the model"):
-            model = models.load_uploaded_model(file.getvalue(), file.name)
+            model = layer_table.load_uploaded_model(file.getvalue(), file.name)
             st.session_state["cnn_loaded_name"] = (file.name, file.size)
             st.session_state.setdefault("cnn_loaded", []).append(
-                {"label": f"Loaded: {file.name}", "model": model, "loaded": True, "dataset": None})
+                {"label": f"Loaded: {file.name}", "model": model, "loaded": True, "dataset": None}
+            )
             expected = data.input_shape + (data.num_classes,)
             got = tuple(model.input_shape[1:]) + (model.output_shape[-1],)
             if got != expected:
-                st.warning(f"Loaded '{file.name}', but it expects {got[:3]} images and {got[3]} classes while "
-                           f"{data.name} has {expected[:3]} and {expected[3]}; switch to a matching dataset to use it.")
+                st.warning(
+                    f"Loaded '{file.name}', but it expects {got[:3]} images and {got[3]} classes while "
+                    f"{data.name} has {expected[:3]} and {expected[3]}; switch to a matching dataset to use it."
+                )
             else:
                 st.success(f"Loaded '{file.name}': pick it under *Look inside* or *Use it*.")
     loaded = [run["label"].removeprefix("Loaded: ") for run in st.session_state.get("cnn_loaded", [])]
@@ -487,8 +687,15 @@ def keep_it(run: dict | None, data: datasets.Dataset) -> None:
 
 register_finished_run()
 tab_data, tab_network, tab_train, tab_inside, tab_use, tab_keep = st.tabs(
-    [":material/dataset: 1 · Data", ":material/account_tree: 2 · Network", ":material/model_training: 3 · Train",
-     ":material/visibility: 4 · Look inside", ":material/draw: 5 · Use it", ":material/save: 6 · Keep it"])
+    [
+        ":material/dataset: 1 · Data",
+        ":material/account_tree: 2 · Network",
+        ":material/model_training: 3 · Train",
+        ":material/visibility: 4 · Look inside",
+        ":material/draw: 5 · Use it",
+        ":material/save: 6 · Keep it",
+    ]
+)
 
 with tab_data:
     data = pick_dataset()
@@ -496,8 +703,10 @@ with tab_data:
 
 with tab_network:
     layers = network_editor(data)
-    st.caption("Try this: start from *Logistic regression*, then *MLP*, then *LeNet-5*, and compare parameters "
-               "with accuracy. Make a 5x5 'valid' convolution after three poolings to see the error message.")
+    st.caption(
+        "Try this: start from *Logistic regression*, then *MLP*, then *LeNet-5*, and compare parameters "
+        "with accuracy. Make a 5x5 'valid' convolution after three poolings to see the error message."
+    )
 
 with tab_train:
     config = None
@@ -507,40 +716,77 @@ with tab_train:
     job = st.session_state.get(JOB_KEY)
     running = job is not None and not job.finished
     cols = st.columns([1, 4])
-    start = cols[0].button("Train", type="primary", icon=":material/play_arrow:", key="cnn_train",
-                           disabled=layers is None or config is None)
+    start = cols[0].button(
+        "Train",
+        type="primary",
+        icon=":material/play_arrow:",
+        key="cnn_train",
+        disabled=layers is None or config is None,
+    )
     if layers is None:
         cols[1].caption("Fix the network on the *Network* tab first.")
     else:
-        cols[1].caption(f"{len(data.y_train):,} images x {config.epochs if config else '?'} epochs; 10% held out for "
-                        "the validation curves. Training again keeps the earlier runs on the charts."
-                        + (" Starting now stops the current run." if running else ""))
+        cols[1].caption(
+            f"{len(data.y_train):,} images x {config.epochs if config else '?'} epochs; 10% held out for "
+            "the validation curves. Training again keeps the earlier runs on the charts."
+            + (" Starting now stops the current run." if running else "")
+        )
     if start and layers is not None and config is not None:
         label = run_label(layers, config)
-        code = models.keras_code(layers, data.input_shape, data.num_classes, config.optimizer, config.learning_rate,
-                                 config.batch_size, config.epochs, config.initializer, config.augmentation,
-                                 seed=config.seed)
-        st.session_state["cnn_pending"] = {"label": label, "dataset": data.name, "layers": layers,
-                                           "config": config, "code": code}
-        ui.start_job(JOB_KEY, training.train, layers, data.x_train, data.y_train, data.x_test, data.y_test,
-                     data.num_classes, config, name="cnn-trainer")
-    snapshot = ui.job_panel(JOB_KEY, extra=live_extra, run_every_s=training.LIVE_REFRESH_S)
+        code = layer_table.keras_code(
+            layers,
+            data.input_shape,
+            data.num_classes,
+            config.optimizer,
+            config.learning_rate,
+            config.batch_size,
+            config.epochs,
+            config.initializer,
+            config.augmentation,
+            seed=config.seed,
+        )
+        st.session_state["cnn_pending"] = {
+            "label": label,
+            "dataset": data.name,
+            "layers": layers,
+            "config": config,
+            "code": code,
+        }
+        ui.start_job(
+            JOB_KEY,
+            cnn_training.train,
+            layers,
+            data.x_train,
+            data.y_train,
+            data.x_test,
+            data.y_test,
+            data.num_classes,
+            config,
+            name="cnn-trainer",
+        )
+    snapshot = ui.job_panel(JOB_KEY, extra=live_extra, run_every_s=cnn_training.LIVE_REFRESH_S)
     if snapshot is None or snapshot.finished:
         curves()
     for run in st.session_state.get("cnn_runs", [])[-1:]:
         if run.get("message"):
             st.error(f"{run['label']}: {run['message']}", icon=":material/warning:")
         elif run.get("test_accuracy") is not None:
-            st.success(f"{run['label']}: test accuracy **{run['test_accuracy']:.1%}** after "
-                       f"{run.get('train_seconds', 0):.0f} s ({run.get('samples_per_s', 0):,.0f} images/s).",
-                       icon=":material/check_circle:")
-    st.caption("Try this: train the default, then the same net with SGD (no momentum) — the dashed validation "
-               "curves show the difference. Then set the learning rate to 10 and watch it diverge.")
+            st.success(
+                f"{run['label']}: test accuracy **{run['test_accuracy']:.1%}** after "
+                f"{run.get('train_seconds', 0):.0f} s ({run.get('samples_per_s', 0):,.0f} images/s).",
+                icon=":material/check_circle:",
+            )
+    st.caption(
+        "Try this: train the default, then the same net with SGD (no momentum) — the dashed validation "
+        "curves show the difference. Then set the learning rate to 10 and watch it diverge."
+    )
 
 choices = model_choices(data)
 with tab_inside:
     if not choices:
-        st.info("Train a model on the *Train* tab (or load one on *Keep it*) to look inside it.", icon=":material/info:")
+        st.info(
+            "Train a model on the *Train* tab (or load one on *Keep it*) to look inside it.", icon=":material/info:"
+        )
     else:
         chosen = st.selectbox("Model", list(choices), key="cnn_inside_model")
         with ui.guard("Looking inside"):

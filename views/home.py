@@ -1,9 +1,11 @@
 """Home: the front page of the course, one card per page (no TensorFlow import)."""
+
 import numpy as np
 import streamlit as st
 from PIL import Image, ImageOps
 
-from playground import catalog, datasets, ui
+from playground import ui
+from playground.core import catalog, datasets
 
 st.title("Vision Playground")
 st.markdown(
@@ -18,10 +20,13 @@ with badge_col:
     ui.device_badge()
 with status_col:
     status = datasets.download_status()
-    st.caption("Optional downloads: " + " · ".join(
-        f"{name} {':green[cached]' if cached else ':gray[not cached — downloaded on first use]'}"
-        for name, cached in status.items()
-    ))
+    st.caption(
+        "Optional downloads: "
+        + " · ".join(
+            f"{name} {':green[cached]' if cached else ':gray[not cached — downloaded on first use]'}"
+            for name, cached in status.items()
+        )
+    )
 
 CARDS_PER_ROW = 4
 THUMBNAIL_SIZE = (480, 270)  # every card's picture is padded to 16:9 so the cards line up
@@ -35,11 +40,12 @@ def thumbnail(path: str) -> np.ndarray:
 
 
 # One grid in course order (sections only label the cards), so no row is left half empty.
-course = [page for section_pages in catalog.by_section().values() for page in section_pages
-          if page.path != "views/home.py"]
+course = [
+    page for section_pages in catalog.by_section().values() for page in section_pages if page.path != "views/home.py"
+]
 for row_start in range(0, len(course), CARDS_PER_ROW):
     columns = st.columns(CARDS_PER_ROW)
-    for column, page in zip(columns, course[row_start:row_start + CARDS_PER_ROW]):
+    for column, page in zip(columns, course[row_start : row_start + CARDS_PER_ROW]):
         with column.container(border=True):
             if page.thumbnail_path.exists():
                 st.image(thumbnail(str(page.thumbnail_path)), width="stretch")

@@ -1,13 +1,17 @@
 """Transfer learning & fine-tuning: teach a pretrained network your own classes, Teachable-Machine style."""
+
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from playground import datasets, explain, images, plots, transfer, ui
+from playground import ui
+from playground.core import datasets, images
+from playground.figures import plots, transfer_plots
+from playground.lessons import explain, transfer
 
 JOB_KEY = "tl_job"
-CLASSES_KEY = "tl_classes"      # list of {"id", "name", "files": [(file name, PNG bytes)]}
+CLASSES_KEY = "tl_classes"  # list of {"id", "name", "files": [(file name, PNG bytes)]}
 RESULT_KEY = "tl_result"
 THUMBS_SHOWN = 24
 
@@ -26,24 +30,37 @@ ui.device_badge()
 with st.expander("The concept: reuse features, train a new head, then fine-tune", icon=":material/school:"):
     left, right = st.columns(2)
     with left:
-        st.markdown("**Phase 1 — feature extraction.** The backbone $\\phi_\\theta$ (all layers up to the last "
-                    "convolution) is frozen; only a new softmax head $(W, b)$ for your $K$ classes is trained:")
-        st.latex(r"p(y \mid x) = \mathrm{softmax}\big(W\,\mathrm{GAP}(\phi_\theta(x)) + b\big), \qquad "
-                 r"\min_{W,b}\; -\frac{1}{N}\sum_i \log p(y_i \mid x_i)")
-        st.markdown("Since $\\theta$ does not change, $\\mathrm{GAP}(\\phi_\\theta(x_i))$ is computed **once** per "
-                    "image and cached: each epoch is then a tiny logistic regression.")
+        st.markdown(
+            "**Phase 1 — feature extraction.** The backbone $\\phi_\\theta$ (all layers up to the last "
+            "convolution) is frozen; only a new softmax head $(W, b)$ for your $K$ classes is trained:"
+        )
+        st.latex(
+            r"p(y \mid x) = \mathrm{softmax}\big(W\,\mathrm{GAP}(\phi_\theta(x)) + b\big), \qquad "
+            r"\min_{W,b}\; -\frac{1}{N}\sum_i \log p(y_i \mid x_i)"
+        )
+        st.markdown(
+            "Since $\\theta$ does not change, $\\mathrm{GAP}(\\phi_\\theta(x_i))$ is computed **once** per "
+            "image and cached: each epoch is then a tiny logistic regression."
+        )
     with right:
-        st.markdown("**Phase 2 — fine-tuning.** Unfreeze the top $N$ layers $\\theta_{top}$ and keep training "
-                    "everything trainable with a much smaller learning rate, so the pretrained features are "
-                    "adjusted rather than destroyed:")
-        st.latex(r"\theta_{top} \leftarrow \theta_{top} - \eta_2 \nabla_{\theta_{top}}\mathcal{L}, \qquad "
-                 r"\eta_2 \approx \eta_1 / 10")
-        st.markdown("Course recipe (Coursera week 2, SuperDataScience part 6): little data → freeze all and train "
-                    "the softmax only; more data → unfreeze more top layers; lots of data → retrain the whole "
-                    "network, using the pretrained weights as initialisation. Batch-norm layers stay frozen.")
+        st.markdown(
+            "**Phase 2 — fine-tuning.** Unfreeze the top $N$ layers $\\theta_{top}$ and keep training "
+            "everything trainable with a much smaller learning rate, so the pretrained features are "
+            "adjusted rather than destroyed:"
+        )
+        st.latex(
+            r"\theta_{top} \leftarrow \theta_{top} - \eta_2 \nabla_{\theta_{top}}\mathcal{L}, \qquad "
+            r"\eta_2 \approx \eta_1 / 10"
+        )
+        st.markdown(
+            "Course recipe (Coursera week 2, SuperDataScience part 6): little data → freeze all and train "
+            "the softmax only; more data → unfreeze more top layers; lots of data → retrain the whole "
+            "network, using the pretrained weights as initialisation. Batch-norm layers stay frozen."
+        )
 
 
 # --- cached resources ----------------------------------------------------------------------
+
 
 @st.cache_resource(show_spinner="Loading the backbone (ImageNet weights download once)…", max_entries=2)
 def cached_backbone(label: str) -> tuple[transfer.Backbone, str]:
@@ -66,7 +83,9 @@ def cached_embedding(run_id: int, which: str, method: str, _features: np.ndarray
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_explanation(run_id: int, image: np.ndarray, class_index: int | None, _model) -> tuple[np.ndarray, np.ndarray]:
+def cached_explanation(
+    run_id: int, image: np.ndarray, class_index: int | None, _model
+) -> tuple[np.ndarray, np.ndarray]:
     """(probabilities (K,), Grad-CAM (S, S)) of run ``run_id``'s model for one prepared image."""
     import keras
 
@@ -99,14 +118,21 @@ if CLASSES_KEY not in st.session_state:
     load_example()
 classes: list[dict] = st.session_state[CLASSES_KEY]
 
-tab_classes, tab_train, tab_why = st.tabs([":material/folder_open: 1 · Classes", ":material/model_training: 2 · Train",
-                                           ":material/visibility: 3 · Try it & see why"])
+tab_classes, tab_train, tab_why = st.tabs(
+    [
+        ":material/folder_open: 1 · Classes",
+        ":material/model_training: 2 · Train",
+        ":material/visibility: 3 · Try it & see why",
+    ]
+)
 
 # --- classes -------------------------------------------------------------------------------
 with tab_classes:
-    st.markdown(f"Name **{transfer.MIN_CLASSES}–{transfer.MAX_CLASSES} classes** and give each a few images "
-                "(10–30 is plenty): upload many at once, take camera snapshots, or bring a zip with one folder "
-                "per class. The example task is 4 Fashion-MNIST classes (sandals, sneakers, ankle boots, bags).")
+    st.markdown(
+        f"Name **{transfer.MIN_CLASSES}–{transfer.MAX_CLASSES} classes** and give each a few images "
+        "(10–30 is plenty): upload many at once, take camera snapshots, or bring a zip with one folder "
+        "per class. The example task is 4 Fashion-MNIST classes (sandals, sneakers, ankle boots, bags)."
+    )
     top = st.columns([1, 1, 1, 1])
     if top[0].button("Load the example task", icon=":material/restart_alt:", key="tl_example"):
         load_example()
@@ -114,8 +140,9 @@ with tab_classes:
     if top[1].button("Start empty (2 classes)", icon=":material/delete_sweep:", key="tl_empty"):
         st.session_state[CLASSES_KEY] = [new_class("Class 1"), new_class("Class 2")]
         st.rerun()
-    if top[2].button("Add a class", icon=":material/add:", key="tl_add_class",
-                     disabled=len(classes) >= transfer.MAX_CLASSES):
+    if top[2].button(
+        "Add a class", icon=":material/add:", key="tl_add_class", disabled=len(classes) >= transfer.MAX_CLASSES
+    ):
         classes.append(new_class(f"Class {len(classes) + 1}"))
         st.rerun()
     note = st.session_state.pop("tl_upload_note", None)
@@ -132,9 +159,12 @@ with tab_classes:
                 classes.remove(entry)
                 st.rerun()
             with right:
-                uploads = st.file_uploader(f"Add images to '{entry['name']}' (many at once)", type=images.UPLOAD_TYPES,
-                                           accept_multiple_files=True,
-                                           key=f"tl_up_{cid}_{st.session_state.get(f'tl_upn_{cid}', 0)}")
+                uploads = st.file_uploader(
+                    f"Add images to '{entry['name']}' (many at once)",
+                    type=images.UPLOAD_TYPES,
+                    accept_multiple_files=True,
+                    key=f"tl_up_{cid}_{st.session_state.get(f'tl_upn_{cid}', 0)}",
+                )
                 if uploads:
                     added = transfer.prepare_uploads([(f.name, f.getvalue()) for f in uploads])
                     entry["files"].extend(added.files)
@@ -143,11 +173,19 @@ with tab_classes:
                     st.rerun()
                 if entry["files"]:
                     shown = entry["files"][-THUMBS_SHOWN:]
-                    st.image(contact_sheet(shown), caption=None if len(shown) == len(entry["files"]) else
-                             f"The last {THUMBS_SHOWN} of {len(entry['files'])}.")
+                    st.image(
+                        contact_sheet(shown),
+                        caption=None
+                        if len(shown) == len(entry["files"])
+                        else f"The last {THUMBS_SHOWN} of {len(entry['files'])}.",
+                    )
                     pick, go_remove = st.columns([4, 1], vertical_alignment="bottom")
-                    remove = pick.multiselect("Remove images", [name for name, _ in entry["files"]],
-                                              key=f"tl_rm_{cid}", placeholder="pick images to remove")
+                    remove = pick.multiselect(
+                        "Remove images",
+                        [name for name, _ in entry["files"]],
+                        key=f"tl_rm_{cid}",
+                        placeholder="pick images to remove",
+                    )
                     if go_remove.button("Remove", key=f"tl_rm_go_{cid}", icon=":material/remove:", disabled=not remove):
                         entry["files"] = [f for f in entry["files"] if f[0] not in set(remove)]
                         st.session_state.pop(f"tl_rm_{cid}", None)
@@ -159,19 +197,26 @@ with tab_classes:
     with extra_left, st.container(border=True):
         st.markdown("**Camera snapshots**")
         if classes:
-            target = st.selectbox("Add the snapshot to", range(len(classes)), key="tl_cam_class",
-                                  format_func=lambda i: classes[i]["name"] or f"class {i + 1}")
+            target = st.selectbox(
+                "Add the snapshot to",
+                range(len(classes)),
+                key="tl_cam_class",
+                format_func=lambda i: classes[i]["name"] or f"class {i + 1}",
+            )
             shot = st.camera_input("Snapshot", key=f"tl_cam_{st.session_state.get('tl_camn', 0)}")
             if shot is not None and target is not None:
-                added = transfer.prepare_uploads([(f"snapshot_{len(classes[target]['files']) + 1}.png",
-                                                   shot.getvalue())])
+                added = transfer.prepare_uploads(
+                    [(f"snapshot_{len(classes[target]['files']) + 1}.png", shot.getvalue())]
+                )
                 classes[target]["files"].extend(added.files)
                 report_added(added, f"'{classes[target]['name']}'")
                 st.session_state["tl_camn"] = st.session_state.get("tl_camn", 0) + 1
                 st.rerun()
     with extra_right, st.container(border=True):
         st.markdown("**A zip with one folder per class** (replaces the classes above)")
-        archive = st.file_uploader("Zip of class folders", type=["zip"], key=f"tl_zip_{st.session_state.get('tl_zipn', 0)}")
+        archive = st.file_uploader(
+            "Zip of class folders", type=["zip"], key=f"tl_zip_{st.session_state.get('tl_zipn', 0)}"
+        )
         if archive is not None:
             with ui.guard("Reading the zip"):
                 folders = datasets.read_class_zip(archive.getvalue())
@@ -191,8 +236,13 @@ with tab_classes:
                 st.rerun()
         current = {c["name"]: c["files"] for c in classes}
         if any(current.values()):
-            st.download_button("Download these classes as a zip", transfer.zip_of_classes(current),
-                               file_name="classes.zip", icon=":material/download:", key="tl_zip_out")
+            st.download_button(
+                "Download these classes as a zip",
+                transfer.zip_of_classes(current),
+                file_name="classes.zip",
+                icon=":material/download:",
+                key="tl_zip_out",
+            )
 
 # --- training ------------------------------------------------------------------------------
 with tab_train:
@@ -202,9 +252,11 @@ with tab_train:
         info = transfer.BACKBONES[label]
         cached = datasets.download_status()["ImageNet weights"]
         if info.application:
-            st.caption(f"{info.note} ImageNet weights: {info.download_mb:.1f} MB download on first use "
-                       f"({'some weights are cached' if cached else 'none cached yet'}); images at "
-                       f"{info.image_size}x{info.image_size}.")
+            st.caption(
+                f"{info.note} ImageNet weights: {info.download_mb:.1f} MB download on first use "
+                f"({'some weights are cached' if cached else 'none cached yet'}); images at "
+                f"{info.image_size}x{info.image_size}."
+            )
         else:
             st.caption(f"{info.note} Images at {info.image_size}x{info.image_size}.")
         backbone = None
@@ -221,64 +273,104 @@ with tab_train:
         c1, c2 = st.columns(2)
         fine_epochs = c1.number_input("Epochs ", 0, 100, 5, key="tl_fine_epochs")
         fine_lr = c2.select_slider("Learning rate ", [1e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3], 1e-4, key="tl_fine_lr")
-        unfreeze = st.slider("Unfreeze the top N backbone layers", 0, n_layers, min(2, n_layers), key="tl_unfreeze",
-                             help="Layers with weights, counted from the top (batch-norm layers stay frozen).")
-        baseline = st.checkbox("Also train the same network from scratch (random weights) for comparison",
-                               True, key="tl_baseline")
-        go = st.button("Train", type="primary", icon=":material/play_arrow:", key="tl_train",
-                       disabled=backbone is None)
+        unfreeze = st.slider(
+            "Unfreeze the top N backbone layers",
+            0,
+            n_layers,
+            min(2, n_layers),
+            key="tl_unfreeze",
+            help="Layers with weights, counted from the top (batch-norm layers stay frozen).",
+        )
+        baseline = st.checkbox(
+            "Also train the same network from scratch (random weights) for comparison", True, key="tl_baseline"
+        )
+        go = st.button("Train", type="primary", icon=":material/play_arrow:", key="tl_train", disabled=backbone is None)
         if go:
             with ui.guard("Starting training"):
                 data = transfer.build_dataset({c["name"]: c["files"] for c in classes}, backbone.image_size)
                 for line in data.notes:
                     st.caption(line)
-                config = transfer.TransferConfig(int(head_epochs), float(head_lr), int(fine_epochs), int(unfreeze),
-                                                 float(fine_lr), scratch_baseline=baseline)
+                config = transfer.TransferConfig(
+                    int(head_epochs),
+                    float(head_lr),
+                    int(fine_epochs),
+                    int(unfreeze),
+                    float(fine_lr),
+                    scratch_baseline=baseline,
+                )
                 config.check(n_layers)
                 st.session_state["tl_job_boundary"] = int(head_epochs)
                 ui.start_job(JOB_KEY, transfer.train_transfer, backbone, data, config, name="transfer")
-        st.markdown(":material/lightbulb: **Try this:** train the example with fine-tuning epochs 0 and look at "
-                    "the gap between the solid line and the baseline; then remove images until each class has 5 — "
-                    "the from-scratch network falls apart first. Unfreeze all layers with learning rate 1e-3 and "
-                    "watch fine-tuning *hurt* (the pretrained features get overwritten).")
+        st.markdown(
+            ":material/lightbulb: **Try this:** train the example with fine-tuning epochs 0 and look at "
+            "the gap between the solid line and the baseline; then remove images until each class has 5 — "
+            "the from-scratch network falls apart first. Unfreeze all layers with learning rate 1e-3 and "
+            "watch fine-tuning *hurt* (the pretrained features get overwritten)."
+        )
 
     with live:
         boundary = st.session_state.get("tl_job_boundary", 0)
 
         def draw_curves(snapshot) -> None:
             for title, metric in (("Accuracy", "accuracy"), ("Loss", "loss")):
-                names = {"train": metric, "test": f"val_{metric}", "scratch train": f"scratch_{metric}",
-                         "scratch test": f"scratch_val_{metric}"}
+                names = {
+                    "train": metric,
+                    "test": f"val_{metric}",
+                    "scratch train": f"scratch_{metric}",
+                    "scratch test": f"scratch_val_{metric}",
+                }
                 series = {shown: snapshot.series[m] for shown, m in names.items() if m in snapshot.series}
                 if series:
-                    figure = plots.curves(series, title=f"{title}: transfer (solid/dashed) vs from scratch",
-                                          x_title="epoch", vlines={"fine-tuning starts": boundary}, height=300)
+                    figure = plots.curves(
+                        series,
+                        title=f"{title}: transfer (solid/dashed) vs from scratch",
+                        x_title="epoch",
+                        vlines={"fine-tuning starts": boundary},
+                        height=300,
+                    )
                     st.plotly_chart(figure, key=f"tl_curve_{title}", config={"displayModeBar": False})
 
         snapshot = ui.job_panel(JOB_KEY, extra=draw_curves)
-        if snapshot is not None and snapshot.state == "done" and snapshot.result is not None:
-            if st.session_state.get("tl_result_job") != snapshot.job_id:
-                st.session_state[RESULT_KEY] = snapshot.result
-                st.session_state["tl_result_job"] = snapshot.job_id
-                st.session_state["tl_result_run"] = st.session_state.get("tl_result_run", 0) + 1
+        finished = snapshot is not None and snapshot.state == "done" and snapshot.result is not None
+        if finished and st.session_state.get("tl_result_job") != snapshot.job_id:
+            st.session_state[RESULT_KEY] = snapshot.result
+            st.session_state["tl_result_job"] = snapshot.job_id
+            st.session_state["tl_result_run"] = st.session_state.get("tl_result_run", 0) + 1
         result: transfer.TransferResult | None = st.session_state.get(RESULT_KEY)
         if snapshot is None and result is None:
-            st.info("Press **Train**: phase 1 takes seconds on the example; the from-scratch baseline takes longer.",
-                    icon=":material/play_arrow:")
+            st.info(
+                "Press **Train**: phase 1 takes seconds on the example; the from-scratch baseline takes longer.",
+                icon=":material/play_arrow:",
+            )
         if result is not None:
             st.markdown(f"**Last run** — {result.backbone_label}, classes: {', '.join(result.class_names)}")
             cols = st.columns(3)
-            for col, (what, value) in zip(cols, (("Head only (phase 1)", result.head_accuracy),
-                                                 ("Fine-tuned (phase 2)", result.fine_tuned_accuracy),
-                                                 ("From scratch", result.scratch_accuracy))):
+            for col, (what, value) in zip(
+                cols,
+                (
+                    ("Head only (phase 1)", result.head_accuracy),
+                    ("Fine-tuned (phase 2)", result.fine_tuned_accuracy),
+                    ("From scratch", result.scratch_accuracy),
+                ),
+            ):
                 col.metric(what, "—" if value is None else f"{value:.0%}", help="Accuracy on the held-out images")
-            st.caption("Seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items())
-                       + (f"; unfrozen: {', '.join(result.unfrozen)}" if result.unfrozen else ""))
+            st.caption(
+                "Seconds: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items())
+                + (f"; unfrozen: {', '.join(result.unfrozen)}" if result.unfrozen else "")
+            )
             with ui.guard("Saving the model"):
-                st.download_button("Download the model (.keras)", lambda: transfer.model_bytes(result.model),
-                                   file_name="transfer_model.keras", icon=":material/download:", key="tl_download")
-                st.caption(f"Input: RGB 0–255, {result.image_size}x{result.image_size}; output: probabilities of "
-                           f"{result.class_names}. Load with keras.models.load_model(path).")
+                st.download_button(
+                    "Download the model (.keras)",
+                    lambda: transfer.model_bytes(result.model),
+                    file_name="transfer_model.keras",
+                    icon=":material/download:",
+                    key="tl_download",
+                )
+                st.caption(
+                    f"Input: RGB 0–255, {result.image_size}x{result.image_size}; output: probabilities of "
+                    f"{result.class_names}. Load with keras.models.load_model(path)."
+                )
 
 # --- try it & why ------------------------------------------------------------------------
 with tab_why:
@@ -290,44 +382,69 @@ with tab_why:
         left, right = st.columns([1, 1])
         with left:
             held_out = result.labels[result.is_test]
-            source = st.radio("Test on", ["A held-out image", "Your own image"], horizontal=True, key="tl_try_source",
-                              index=0 if len(held_out) else 1)
+            source = st.radio(
+                "Test on",
+                ["A held-out image", "Your own image"],
+                horizontal=True,
+                key="tl_try_source",
+                index=0 if len(held_out) else 1,
+            )
             if source == "A held-out image" and len(held_out):
                 index = st.slider("Held-out image", 0, len(held_out) - 1, 0, key="tl_try_index")
                 st.caption(f"True class: **{result.class_names[held_out[index]]}** (never seen in training).")
                 picked = ui.PickedImage(result.test_images[index], f"held-out {index}")
             else:
                 picked = ui.image_picker("tl_try", "Test image", default="chelsea (cat)")
-            target = st.selectbox("Explain class (Grad-CAM)", [None] + list(range(len(result.class_names))),
-                                  key="tl_cam_target",
-                                  format_func=lambda i: "the predicted class" if i is None else result.class_names[i])
+            target = st.selectbox(
+                "Explain class (Grad-CAM)",
+                [None] + list(range(len(result.class_names))),
+                key="tl_cam_target",
+                format_func=lambda i: "the predicted class" if i is None else result.class_names[i],
+            )
         with right, ui.guard("Predicting"):
             x = transfer.prepare_image(picked.rgb, result.image_size)
             probabilities, heat = cached_explanation(run_id, x, target, result.model)
             top = int(np.argmax(probabilities))
             shown = top if target is None else target
             bars, cam = st.columns([3, 2])
-            bars.plotly_chart(plots.bars(result.class_names, probabilities, title="Prediction", highlight=top),
-                              key="tl_bars", config={"displayModeBar": False})
+            bars.plotly_chart(
+                plots.bars(result.class_names, probabilities, title="Prediction", highlight=top),
+                key="tl_bars",
+                config={"displayModeBar": False},
+            )
             view = images.resize_to(explain.overlay(x / 255.0, heat), (224, 224))
-            cam.image(view, caption=f"Grad-CAM for '{result.class_names[shown]}': red regions raise its score.",
-                      width=224)
+            cam.image(
+                view, caption=f"Grad-CAM for '{result.class_names[shown]}': red regions raise its score.", width=224
+            )
             if heat.max() == 0:
                 cam.caption("Blank map: no region adds evidence for this class.")
-            st.caption(":material/lightbulb: **Try this:** step through the held-out images and find a mistake — "
-                       "does Grad-CAM look at the object or at the background? Then show it a photo from outside "
-                       "its world (the cat): the probabilities still sum to 1, since softmax cannot say 'none of these'.")
+            st.caption(
+                ":material/lightbulb: **Try this:** step through the held-out images and find a mistake — "
+                "does Grad-CAM look at the object or at the background? Then show it a photo from outside "
+                "its world (the cat): the probabilities still sum to 1, since softmax cannot say 'none of these'."
+            )
         st.divider()
-        st.markdown("**Backbone features in 2-D**, one dot per image (open = held-out): before training "
-                    "(pretrained features) and after fine-tuning. Classes that form separate clouds are easy for "
-                    "the linear head.")
+        st.markdown(
+            "**Backbone features in 2-D**, one dot per image (open = held-out): before training "
+            "(pretrained features) and after fine-tuning. Classes that form separate clouds are easy for "
+            "the linear head."
+        )
         method = st.radio("Projection", ["PCA", "t-SNE"], horizontal=True, key="tl_embed")
         with ui.guard("Embedding"):
             cols = st.columns(2)
-            for col, (title, feats) in zip(cols, (("Pretrained backbone", result.features_before),
-                                                  ("After fine-tuning", result.features_after))):
+            for col, (title, feats) in zip(
+                cols, (("Pretrained backbone", result.features_before), ("After fine-tuning", result.features_after))
+            ):
                 points = cached_embedding(run_id, title, method, feats)
                 score = transfer.separation(points, result.labels)
-                col.plotly_chart(transfer.embedding_figure(points, result.labels, result.class_names, result.is_test,
-                                                           title=f"{title} — {score:.0%} nearest-centre"),
-                                 key=f"tl_embed_{title}", config={"displayModeBar": False})
+                col.plotly_chart(
+                    transfer_plots.embedding_figure(
+                        points,
+                        result.labels,
+                        result.class_names,
+                        result.is_test,
+                        title=f"{title} — {score:.0%} nearest-centre",
+                    ),
+                    key=f"tl_embed_{title}",
+                    config={"displayModeBar": False},
+                )

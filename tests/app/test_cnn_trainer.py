@@ -1,7 +1,8 @@
 """CNN trainer page in AppTest: presets and summary, a short training run, divergence, inspection."""
+
 import pytest
 
-from playground.training import MAX_KEPT_MODELS
+from playground.lessons.cnn_training import MAX_KEPT_MODELS
 from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
@@ -51,12 +52,12 @@ def test_cnn_trainer_build_train_diverge_and_inspect():
 def test_earlier_runs_widgets_and_predictions_do_not_pile_up():
     """Each run draws widgets with new keys (the live learning-rate control is per job);
     Streamlit keeps a vanished widget's metadata, and with it the page run that drew it
-    (its job, model and data), unless ui.forget_stale_widgets drops it. Runs older than
+    (its job, model and data), unless ui.runtime.forget_stale_widgets drops it. Runs older than
     the last MAX_KEPT_MODELS (4) keep their curves, not their model or test predictions."""
     at = open_page("views/cnn_trainer.py")
     at.selectbox(key="cnn_dataset").select("Shapes").run()
     at.slider(key="cnn_epochs").set_value(1).run()
-    widgets = at.session_state._state._state._new_widget_state  # noqa: SLF001 (what the fix prunes)
+    widgets = at.session_state._state._state._new_widget_state
     counts = []
     for _ in range(MAX_KEPT_MODELS + 1):
         at.button(key="cnn_train").click().run()

@@ -1,18 +1,23 @@
 """The convolution page in AppTest: step-through, explorer, volumes, learned filters, bad input."""
+
 import json
 import re
 
 import numpy as np
 import pytest
 
-from playground import convolution as conv
+from playground.lessons import convolution as conv
 from tests.app.conftest import heavy_modules_after_tabs, open_page
 
 pytestmark = pytest.mark.app
 
 PAGE = "views/convolution.py"
-TABS = ["1 · Step through the course example", "2 · Explore a photo", "3 · Volumes (RGB) & filter banks",
-        "4 · Learned filters"]
+TABS = [
+    "1 · Step through the course example",
+    "2 · Explore a photo",
+    "3 · Volumes (RGB) & filter banks",
+    "4 · Learned filters",
+]
 
 
 def html_source(at) -> str:
@@ -100,7 +105,10 @@ def test_explore_custom_kernel_with_a_bad_cell():
     at = open_tab(TABS[1])
     at.toggle(key="conv_explore_custom").set_value(True).run()
     at.session_state["conv_explore_grid_Sobel x_3"] = {
-        "edited_rows": {0: {"1": "one"}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {0: {"1": "one"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert not at.exception
     assert any("row 1, column 1 is 'one'" in e.value for e in at.error)
@@ -146,8 +154,7 @@ def test_kernel_larger_than_an_uploaded_image_is_explained():
     from playground.ui import PickedImage
 
     at = open_tab(TABS[1])
-    at.session_state["conv_explore_last_upload"] = PickedImage(
-        np.full((6, 6, 3), 200, dtype=np.uint8), "tiny.png")
+    at.session_state["conv_explore_last_upload"] = PickedImage(np.full((6, 6, 3), 200, dtype=np.uint8), "tiny.png")
     at.radio(key="conv_explore_source").set_value("Upload").run()
     at.radio(key="conv_pad_mode").set_value("valid").run()
     at.selectbox(key="conv_explore_preset").set_value("Gaussian blur").run()
@@ -159,9 +166,16 @@ def test_kernel_larger_than_an_uploaded_image_is_explained():
 def test_learned_filters_of_a_cnn_trainer_model():
     import keras
 
-    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1.0),
-                              keras.layers.Conv2D(6, 3, strides=2, padding="valid", name="first"),
-                              keras.layers.Flatten(), keras.layers.Dense(2)], name="tiny")
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Rescaling(1.0),
+            keras.layers.Conv2D(6, 3, strides=2, padding="valid", name="first"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ],
+        name="tiny",
+    )
     at = open_page(PAGE)
     at.session_state["cnn_runs"] = [{"label": "run 7", "model": model}, {"label": "diverged", "model": None}]
     at.session_state["conv_tab"] = TABS[3]
@@ -170,6 +184,7 @@ def test_learned_filters_of_a_cnn_trainer_model():
     at.radio(key="conv_learned_model").set_value("CNN trainer: run 7").run()
     at.radio(key="conv_learned_source").set_value("The photo from tab 2").run()
     assert not at.exception and not at.error
-    titles = [json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "")
-              for chart in at.get("plotly_chart")]
+    titles = [
+        json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "") for chart in at.get("plotly_chart")
+    ]
     assert any(t.startswith("Layer 'first': 6 learned 3×3×3 filters") for t in titles), titles

@@ -1,4 +1,5 @@
 """AppTest of the deep dream page: defaults, a short dream through the job to the gallery, bad input."""
+
 import pytest
 
 pytestmark = pytest.mark.app
@@ -48,14 +49,27 @@ def test_class_target_offers_the_backbone_classes(app):
     assert "star" in app.selectbox(key="dream_class").options
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda at: at.multiselect(key=LAYERS_KEY).set_value([]), "No layer selected"),
-    (lambda at: [at.slider(key=f"dream_w_Offline_backbone_{n}").set_value(0.0)
-                 for n in ("block3_conv", "block4_conv")], "weight 0"),
-    (lambda at: at.number_input(key="dream_steps").set_value(0), "Steps per octave is 0"),
-    (lambda at: (at.slider(key="dream_octaves").set_value(6), at.slider(key="dream_scale").set_value(2.0),
-                 at.slider(key="dream_side").set_value(128)), "smallest octave"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda at: at.multiselect(key=LAYERS_KEY).set_value([]), "No layer selected"),
+        (
+            lambda at: [
+                at.slider(key=f"dream_w_Offline_backbone_{n}").set_value(0.0) for n in ("block3_conv", "block4_conv")
+            ],
+            "weight 0",
+        ),
+        (lambda at: at.number_input(key="dream_steps").set_value(0), "Steps per octave is 0"),
+        (
+            lambda at: (
+                at.slider(key="dream_octaves").set_value(6),
+                at.slider(key="dream_scale").set_value(2.0),
+                at.slider(key="dream_side").set_value(128),
+            ),
+            "smallest octave",
+        ),
+    ],
+)
 def test_bad_settings_explain_themselves(app, change, message):
     change(app)
     app.run()

@@ -1,4 +1,5 @@
 """The deep face page in AppTest: detection, verification verdict, demo gallery, bad input."""
+
 import pytest
 
 from tests.app.conftest import open_page
@@ -30,7 +31,7 @@ def test_demo_gallery_then_recognition_and_triplet(at):
     at.button(key="face_id_demo").click().run()
     assert not at.exception
     assert any("Enrolled: 5 people" in s.value for s in at.subheader)
-    latex = " ".join(l.value for l in at.latex)
+    latex = " ".join(formula.value for formula in at.latex)
     assert r"\max(" in latex  # the triplet loss with live numbers
     at.button(key="face_id_compare").click().run()
     assert not at.exception

@@ -1,5 +1,6 @@
 """The Faces page in AppTest: timed detection on the astronaut, no-face and tiny images, the offline
 LBPH demo, enrolment problems and a single enrolled person."""
+
 import json
 import subprocess
 import sys
@@ -7,7 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from playground import faces, images
+from playground.core import images
+from playground.lessons import faces_classic
 from playground.ui import PickedImage
 from tests.app.conftest import open_page
 from tests.conftest import ROOT
@@ -19,8 +21,9 @@ TABS = ["1 · Detection", "2 · Recognition with LBPH", "3 · Live"]
 
 
 def chart_titles(at) -> list[str]:
-    return [(json.loads(chart.proto.spec)["layout"].get("title") or {}).get("text", "")
-            for chart in at.get("plotly_chart")]
+    return [
+        (json.loads(chart.proto.spec)["layout"].get("title") or {}).get("text", "") for chart in at.get("plotly_chart")
+    ]
 
 
 def test_detectors_find_the_astronaut_and_report_times():
@@ -30,7 +33,7 @@ def test_detectors_find_the_astronaut_and_report_times():
     assert list(table["found"]) == [1, 1, 1]
     assert (table["time (ms)"] > 0).all()
     assert "What each detector boxed" in chart_titles(at)
-    at.multiselect(key="faces_detectors").select(faces.HOG_PEOPLE).run()
+    at.multiselect(key="faces_detectors").select(faces_classic.HOG_PEOPLE).run()
     at.slider(key="faces_neighbors").set_value(0).run()
     assert not at.exception and not at.error
     assert len(at.dataframe[0].value) == 4
@@ -64,9 +67,9 @@ def test_offline_lbph_demo_recognises_and_updates_with_the_grid():
 
 
 def test_enrolment_single_person_and_removal():
-    detectors = faces.Detectors()
+    detectors = faces_classic.Detectors()
     astronaut = images.sample_image("astronaut")
-    crop = faces.crop_face(astronaut, detectors.largest_face(astronaut))
+    crop = faces_classic.crop_face(astronaut, detectors.largest_face(astronaut))
     at = open_page(PAGE)
     at.session_state["faces_tab"] = TABS[1]
     at.run()
@@ -91,19 +94,21 @@ def test_live_tab_degrades_to_a_message_under_apptest():
     assert not at.exception and not at.error
     assert any("Naming with LBPH" in c.value for c in at.caption)
     settings = at.session_state["faces_processor"].settings.get()
-    assert settings.recogniser is not None and settings.detectors == (faces.HAAR,)
+    assert settings.recogniser is not None and settings.detectors == (faces_classic.HAAR,)
 
 
 def test_faces_page_does_not_import_tensorflow():
-    code = ("from streamlit.testing.v1 import AppTest\n"
-            "import sys\n"
-            "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
-            f"at.switch_page('{PAGE}').run()\n"
-            f"for label in {TABS!r}:\n"
-            "    at.session_state['faces_tab'] = label\n"
-            "    at.run()\n"
-            "    assert not at.exception, at.exception\n"
-            "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n")
+    code = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "import sys\n"
+        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+        f"at.switch_page('{PAGE}').run()\n"
+        f"for label in {TABS!r}:\n"
+        "    at.session_state['faces_tab'] = label\n"
+        "    at.run()\n"
+        "    assert not at.exception, at.exception\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-2:] == ["False", "False"]

@@ -1,4 +1,5 @@
 """AppTest of the GAN sampler page: sampling, steering, interpolation, bad training settings."""
+
 import pytest
 
 pytestmark = pytest.mark.app
@@ -24,10 +25,13 @@ def test_page_samples_steers_and_walks(app):
     assert "D step: loss" in app.get("graphviz_chart")[0].proto.spec
 
 
-@pytest.mark.parametrize("widget, value, message", [
-    ("gan_latent", 500, "Latent size 500 is out of range"),
-    ("gan_batch", 4, "Batch size 4 is out of range"),
-])
+@pytest.mark.parametrize(
+    "widget, value, message",
+    [
+        ("gan_latent", 500, "Latent size 500 is out of range"),
+        ("gan_batch", 4, "Batch size 4 is out of range"),
+    ],
+)
 def test_bad_settings_explain_themselves(app, widget, value, message):
     app.number_input(key=widget).set_value(value)
     app.button(key="FormSubmitter:gan_train_form-Start training").click().run()
@@ -55,7 +59,7 @@ def test_a_trained_generator_is_kept_for_sampling_and_download(app):
     assert job.wait(180).state == "done"
     app.run()
     assert any("generator is ready" in message.value for message in app.success)
-    trained = "Your generator (run #%d, Shapes)" % job.id
+    trained = f"Your generator (run #{job.id}, Shapes)"
     assert trained in app.selectbox(key="gan_source").options
     app.selectbox(key="gan_source").set_value(trained).run()
     assert not app.exception and not app.error

@@ -1,19 +1,25 @@
 """The HOG & LBP page in AppTest: the course's numbers on screen, every tab, controls, bad input."""
+
 import json
 import re
 
 import numpy as np
 import pytest
 
-from playground import features
+from playground.lessons import hog_lbp
 from playground.ui import PickedImage
 from tests.app.conftest import heavy_modules_after_tabs, open_page
 
 pytestmark = pytest.mark.app
 
 PAGE = "views/hog_lbp.py"
-TABS = ["1 · Gradients & one cell", "2 · Blocks & the full HOG", "3 · LBP codes", "4 · LBPH & textures",
-        "5 · Classic vs learned"]
+TABS = [
+    "1 · Gradients & one cell",
+    "2 · Blocks & the full HOG",
+    "3 · LBP codes",
+    "4 · LBPH & textures",
+    "5 · Classic vs learned",
+]
 
 
 def html_text(at) -> str:
@@ -74,7 +80,7 @@ def test_full_hog_tab_matches_scikit_image_and_counts_the_descriptor():
     assert difference < 1e-6
     at.select_slider(key="hog_full_cell").set_value(16).run()
     at.slider(key="hog_full_block").set_value(3).run()
-    info = features.descriptor_length(512, 512, 16, 3, 9)
+    info = hog_lbp.descriptor_length(512, 512, 16, 3, 9)
     assert f"{info['length']:,}".replace(",", "{,}") in latex(at)
 
 

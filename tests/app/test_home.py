@@ -1,6 +1,8 @@
 """The home page as AppTest sees it: one card per existing page, compute badge, download status."""
+
 import pytest
-from playground import catalog
+
+from playground.core import catalog
 from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app

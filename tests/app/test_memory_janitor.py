@@ -1,4 +1,5 @@
 """The memory janitor's look at stored sessions under AppTest, whose runtime is a mock."""
+
 from streamlit.testing.v1 import AppTest
 
 

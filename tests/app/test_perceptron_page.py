@@ -1,4 +1,5 @@
 """AppTest of the Perceptron & MLP page: the course's numbers show up, controls work, bad input is a message."""
+
 import pytest
 
 from tests.app.conftest import open_page
@@ -14,8 +15,13 @@ def at():
 
 
 def _texts(at) -> str:
-    return " ".join([e.value for e in at.latex] + [e.value for e in at.markdown] + [e.value for e in at.error]
-                    + [e.value for e in at.warning] + [e.value for e in at.success])
+    return " ".join(
+        [e.value for e in at.latex]
+        + [e.value for e in at.markdown]
+        + [e.value for e in at.error]
+        + [e.value for e in at.warning]
+        + [e.value for e in at.success]
+    )
 
 
 def test_neuron_reproduces_course_example_and_reacts(at):
@@ -72,7 +78,7 @@ def test_playground_trains_and_keeps_network_on_bad_input(at):
     at.number_input(key="pc_pg_lr").set_value(0.1).run()
     at.number_input(key="pc_pg_width_0").set_value(0).run()
     assert any("Hidden layer 1 has 0 neurons" in e.value for e in at.error)
-    assert at.session_state["pc_pg_trainer"] is trainer   # what the user trained is kept
+    assert at.session_state["pc_pg_trainer"] is trainer  # what the user trained is kept
 
 
 def test_playground_softmax_dataset_and_divergence_message(at):

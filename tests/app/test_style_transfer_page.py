@@ -1,5 +1,6 @@
 """AppTest of the style-transfer page: a short run lands in the gallery with its settings,
 formulas show live values, bad input explains itself, VGG19 offline falls back."""
+
 import pytest
 
 pytestmark = pytest.mark.app

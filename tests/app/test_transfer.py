@@ -1,4 +1,5 @@
 """Transfer-learning page in AppTest: example classes, bad class setups, a short two-phase run, try-it tab."""
+
 import pytest
 
 from tests.app.conftest import open_page
@@ -50,8 +51,9 @@ def test_transfer_page_classes_training_and_explanations():
     at.slider(key="tl_try_index").set_value(3).run()
     at.selectbox(key="tl_cam_target").set_value(1).run()
     assert not at.exception and not errors(at)
-    assert "True class: **" + result.class_names[result.labels[result.is_test][3]] in \
-        " ".join(c.value for c in at.caption)
+    assert "True class: **" + result.class_names[result.labels[result.is_test][3]] in " ".join(
+        c.value for c in at.caption
+    )
     at.radio(key="tl_embed").set_value("t-SNE").run()
     assert not at.exception
 

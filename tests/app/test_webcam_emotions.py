@@ -1,5 +1,6 @@
 """Webcam emotions page in AppTest: the live tab explains why it cannot stream here; snapshot,
 upload and sample give the same faces and scores; bad uploads keep the page alive."""
+
 import io
 
 import numpy as np
@@ -7,10 +8,11 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from playground import emotion
+from playground.lessons import emotion
 from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
+
 
 def jpeg_bytes(rgb: np.ndarray) -> bytes:
     buffer = io.BytesIO()

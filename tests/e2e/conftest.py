@@ -1,4 +1,5 @@
 """Start the real Streamlit server once and drive it with headless Chromium (Playwright)."""
+
 import os
 import shutil
 import socket
@@ -13,11 +14,18 @@ import cv2
 import numpy as np
 import pytest
 
-from playground.images import resize_to, sample_image
+from playground.core.images import resize_to, sample_image
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 FAKE_WEBCAM_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
@@ -31,10 +39,24 @@ def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
     """Start `streamlit run app.py` on ``port`` as `make run` does (two malloc arenas) and wait
     until its health check answers."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env={"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -80,8 +102,9 @@ def playwright_session():
 
 @pytest.fixture(scope="session")
 def browser(playwright_session):
-    launched = playwright_session.chromium.launch(executable_path=chromium_executable(),
-                                                  args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS)
+    launched = playwright_session.chromium.launch(
+        executable_path=chromium_executable(), args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS
+    )
     yield launched
     launched.close()
 
@@ -118,7 +141,10 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
             if (running) { window.__vpIdleSince = undefined; return false; }
             if (window.__vpIdleSince === undefined) { window.__vpIdleSince = now; }
             return now - window.__vpIdleSince > 1000;
-        }""", timeout=timeout_ms, polling=200)
+        }""",
+        timeout=timeout_ms,
+        polling=200,
+    )
 
 
 def exception_texts(page) -> list[str]:
@@ -148,7 +174,7 @@ def bobbing_face_frames(count: int) -> list[np.ndarray]:
     for index in range(count):
         frame = np.zeros((480, 640, 3), np.uint8)
         shift = round(10 + 8 * np.sin(2 * np.pi * index / count))
-        frame[:, 60:580] = photo[shift:shift + 480]
+        frame[:, 60:580] = photo[shift : shift + 480]
         frames.append(frame)
     return frames
 
@@ -167,7 +193,8 @@ def clip_page(playwright_session, face_clip):
     is a launch flag)."""
     browser = playwright_session.chromium.launch(
         executable_path=chromium_executable(),
-        args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={face_clip}"])
+        args=CHROMIUM_ARGS + FAKE_WEBCAM_ARGS + [f"--use-file-for-fake-video-capture={face_clip}"],
+    )
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.grant_permissions(["camera"])
     yield context.new_page()

@@ -6,6 +6,7 @@ its size) the test also checks the decoded sizes and that a refusal keeps the la
 picture. Each custom uploader (class images, zips, models) gets the files that fit it.
 Always: no exception box, a clear message or a result, and the page keeps working.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from playground import catalog, shipped
+from playground.core import catalog, shipped_models
 from tests import badfiles
 from tests.e2e.conftest import exception_texts, wait_for_app
 
@@ -61,11 +62,17 @@ PICKERS_BEHIND_TRAINING = {"tl_try"}
 # Multi-file class/enrolment uploaders: (widget, button to press after, other uploaders that need files
 # too before the page reads any: the CNN trainer waits until every class has images).
 IMAGE_BATCH_UPLOADERS = [
-    (Widget("cnn_trainer", "1 · Data", "cnn_class_files_0", (("cnn_dataset", "Your images (per class)"),)), None,
-     ("cnn_class_files_1",)),
+    (
+        Widget("cnn_trainer", "1 · Data", "cnn_class_files_0", (("cnn_dataset", "Your images (per class)"),)),
+        None,
+        ("cnn_class_files_1",),
+    ),
     (Widget("transfer", "1 · Classes", "tl_up_"), None, ()),
-    (Widget("faces", "2 · Recognition with LBPH", "faces_enrol_files", (("faces_mode", "Enrol your own"),)), "Enrol",
-     ()),
+    (
+        Widget("faces", "2 · Recognition with LBPH", "faces_enrol_files", (("faces_mode", "Enrol your own"),)),
+        "Enrol",
+        (),
+    ),
     (Widget("face_id", "Recognition (1:K)", "face_id_enrol_files"), "Enrol", ()),
 ]
 ZIP_UPLOADERS = [
@@ -136,16 +143,20 @@ def upload(page, uploader_key: str, files: list[badfiles.Upload]) -> None:
 def settle(page) -> None:
     """Wait for the rerun to end: no 'Running' indicator, no stale element, no skeleton left."""
     wait_for_app(page, timeout_ms=SLOW_MS)
-    page.wait_for_function("""() => !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')""",
-                           timeout=SLOW_MS)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')""", timeout=SLOW_MS
+    )
 
 
 def messages(page) -> str:
     """Text of every alert and caption, and of the uploaders' own error lines."""
     shown = page.query_selector_all('[data-testid="stAlert"], [data-testid="stCaptionContainer"]')
     parts = [e.inner_text() for e in shown]
-    parts += [e.inner_text() for e in page.query_selector_all('[data-testid="stFileUploader"]')
-              if "not allowed" in e.inner_text()]
+    parts += [
+        e.inner_text()
+        for e in page.query_selector_all('[data-testid="stFileUploader"]')
+        if "not allowed" in e.inner_text()
+    ]
     return "\n".join(parts)
 
 
@@ -219,8 +230,9 @@ def test_image_table_on_every_picker(page, server_url, stem):
         assert page.get_by_role("heading", level=1).first.is_visible()
 
 
-@pytest.mark.parametrize("widget, button, also", existing(IMAGE_BATCH_UPLOADERS),
-                         ids=lambda w: getattr(w, "stem", None))
+@pytest.mark.parametrize(
+    "widget, button, also", existing(IMAGE_BATCH_UPLOADERS), ids=lambda w: getattr(w, "stem", None)
+)
 def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button, also):
     """Several bad images at once, with one good one: the bad ones are named in a message."""
     reveal(page, server_url, widget, set())
@@ -229,14 +241,16 @@ def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button, al
         page.keyboard.press("Enter")
         wait_for_app(page, timeout_ms=SLOW_MS)
     table = {u.name: u for u in badfiles.image_table()}
-    batch = [table[n] for n in ("empty.png", "random_bytes.png", "truncated.jpg", "bomb_20000x20000.png",
-                                "one_pixel.png")]
+    batch = [
+        table[n] for n in ("empty.png", "random_bytes.png", "truncated.jpg", "bomb_20000x20000.png", "one_pixel.png")
+    ]
     for key in also:
         upload(page, key, batch)
     upload(page, widget.key, batch)
     if button:
         keyed(page, widget.key).locator("xpath=ancestor::*[@data-testid='stVerticalBlock'][1]").get_by_role(
-            "button", name=button).first.click()
+            "button", name=button
+        ).first.click()
         wait_for_app(page, timeout_ms=SLOW_MS)
     expect_message(page, r"empty\.png|random_bytes\.png|truncated\.jpg")
     assert_no_exception(page, f"{widget.stem} {widget.key}")
@@ -244,8 +258,11 @@ def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button, al
 
 @pytest.mark.parametrize("widget", existing(ZIP_UPLOADERS), ids=lambda w: f"{w.stem}-{w.key}")
 def test_bad_zips(page, server_url, widget):
-    item_pattern = {"not_a_zip.zip": r"(?i)not a zip", "empty.zip": r"(?i)not a zip|empty",
-                    "zip_bomb.zip": r"(?i)zip bomb|unpack to"}
+    item_pattern = {
+        "not_a_zip.zip": r"(?i)not a zip",
+        "empty.zip": r"(?i)not a zip|empty",
+        "zip_bomb.zip": r"(?i)zip bomb|unpack to",
+    }
     reveal(page, server_url, widget, set())
     for item in badfiles.zip_table():
         upload(page, widget.key, [item])
@@ -263,7 +280,9 @@ def model_files():
 def test_bad_models(page, server_url, widget, model_files, screenshot_dir):
     """A good model first, then every bad one: each is refused by name, and the good one stays loaded."""
     reveal(page, server_url, widget, set())
-    good = badfiles.Upload("my_model.keras", "application/octet-stream", shipped.SHIPPED["fashion_cnn"].path.read_bytes())
+    good = badfiles.Upload(
+        "my_model.keras", "application/octet-stream", shipped_models.SHIPPED["fashion_cnn"].path.read_bytes()
+    )
     upload(page, widget.key, [good])
     expect_message(page, r"Loaded 'my_model\.keras'")
     for item in model_files:

@@ -1,4 +1,5 @@
 """CNN trainer in the real browser: drawing on the canvas predicts; clicking a confusion cell selects it."""
+
 import pytest
 
 from tests.e2e.conftest import exception_texts, wait_for_app
@@ -48,9 +49,12 @@ def test_clicking_a_confusion_cell_shows_its_images(page, server_url, screenshot
     before = caption.inner_text()
     box = points.nth(0).bounding_box()  # true T-shirt/top, predicted T-shirt/top
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # as a person clicks the plot
-    page.wait_for_function("""before => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+    page.wait_for_function(
+        """before => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
         .some(e => e.innerText.includes("the model's confidence in 'T-shirt/top'") && e.innerText !== before)""",
-                           arg=before, timeout=60_000)
+        arg=before,
+        timeout=60_000,
+    )
     wait_for_app(page, timeout_ms=120_000)
     chart.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_dir / "cnn_trainer_confusion.png"))

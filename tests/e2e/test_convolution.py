@@ -1,5 +1,6 @@
 """Convolution page in the browser: the play timer (st.fragment run_every) and click-to-inspect
 (a Plotly point selection), which AppTest cannot exercise."""
+
 import re
 
 import pytest
@@ -26,7 +27,8 @@ def test_play_fills_the_feature_map_then_pause_stops(page, server_url, screensho
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(
         """() => /Step ([4-9]|\\d\\d) of/.test(document.querySelector('[data-testid="stHtml"]').innerText)""",
-        timeout=30_000)
+        timeout=30_000,
+    )
     page.get_by_role("button", name="Pause").click()
     wait_for_app(page)
     page.wait_for_timeout(1500)
@@ -50,7 +52,9 @@ def test_clicking_the_feature_map_inspects_that_pixel(page, server_url, screensh
     page.mouse.click(box["x"] + box["width"] * 0.40, box["y"] + box["height"] * 0.35)
     page.wait_for_function(
         f"""() => {{ const el = document.querySelector('input[aria-label="output row"]');
-                     return el && el.value !== "{before[0]}"; }}""", timeout=30_000)
+                     return el && el.value !== "{before[0]}"; }}""",
+        timeout=30_000,
+    )
     wait_for_app(page)
     after = (int(row_input.input_value()), int(page.get_by_label("output column").input_value()))
     assert after != tuple(int(v) for v in before)

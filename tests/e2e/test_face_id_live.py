@@ -1,5 +1,6 @@
 """Deep face recognition on the live stream: enrol the demo people, then the fake camera's
 astronaut clip is named on the page."""
+
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -13,8 +14,12 @@ def fail_showing(page, screenshot_dir, name: str, what: str) -> None:
     runs have timed out here three times (alone the test takes 18 s), at three different waits,
     once at the default 30 s for the demo-people button."""
     page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
-    shown = [e.inner_text() for e in page.query_selector_all(
-        '[data-testid="stHeadingWithActionElements"], [data-testid="stAlert"], [data-testid="stException"]')]
+    shown = [
+        e.inner_text()
+        for e in page.query_selector_all(
+            '[data-testid="stHeadingWithActionElements"], [data-testid="stAlert"], [data-testid="stException"]'
+        )
+    ]
     pytest.fail(f"{what}; the page showed {shown} (screenshot {name}.png)")
 
 
@@ -26,21 +31,33 @@ def test_live_stream_names_the_enrolled_astronaut(clip_page, server_url, screens
         page.get_by_role("tab", name="Recognition (1:K)").click(timeout=120_000)
         page.get_by_role("button", name="Add the built-in demo people").click(timeout=120_000)
     except PlaywrightTimeout:
-        fail_showing(page, screenshot_dir, "face_id_live_recognition_tab",
-                     "the Recognition tab or its demo-people button did not appear within 120 s")
+        fail_showing(
+            page,
+            screenshot_dir,
+            "face_id_live_recognition_tab",
+            "the Recognition tab or its demo-people button did not appear within 120 s",
+        )
     try:
         page.get_by_text("Enrolled: 5 people").wait_for(timeout=240_000)
     except PlaywrightTimeout:
-        fail_showing(page, screenshot_dir, "face_id_live_enrolment",
-                     "the demo enrolment did not show 'Enrolled: 5 people' within 240 s")
+        fail_showing(
+            page,
+            screenshot_dir,
+            "face_id_live_enrolment",
+            "the demo enrolment did not show 'Enrolled: 5 people' within 240 s",
+        )
     page.get_by_role("tab", name="Live webcam").click()
     wait_for_app(page, 120_000)
     component = page.frame_locator("iframe[title*='webrtc']").first
     try:
         component.get_by_role("button", name="START").click(timeout=120_000)
     except PlaywrightTimeout:
-        fail_showing(page, screenshot_dir, "face_id_live_start",
-                     "the live tab's webcam component showed no START button within 120 s")
+        fail_showing(
+            page,
+            screenshot_dir,
+            "face_id_live_start",
+            "the live tab's webcam component showed no START button within 120 s",
+        )
     page.get_by_text("Frames per second").first.wait_for(timeout=120_000)
     page.get_by_text("Eileen Collins — distance").first.wait_for(timeout=60_000)
     page.screenshot(path=str(screenshot_dir / "face_id_live.png"))

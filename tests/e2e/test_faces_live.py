@@ -1,5 +1,6 @@
 """The Faces page's Live tab end to end: Chromium's fake camera plays the astronaut clip, the
 stream shows boxes and the readout reports fps and each detector's time."""
+
 import time
 
 import pytest

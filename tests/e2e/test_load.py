@@ -7,6 +7,7 @@ says so, closing a tab releases that tab's job so the queued one starts, every o
 finishes, and once the tabs are closed the server's memory returns to what it held before
 (Streamlit's default 120 s session TTL, then the memory janitor).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from playground import catalog
-from playground.memory import rss_mb
+from playground.core import catalog
+from playground.core.memory import rss_mb
 from tests.e2e.conftest import exception_texts, free_port, start_server, stop_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -48,22 +49,32 @@ class JobPage:
 # Sized so all four are still running when the fifth arrives, and all but the dream (whose tab
 # is closed) finish on their own within a few minutes on a loaded 2-core machine.
 JOBS = {
-    "cnn": JobPage("cnn_trainer", "3 · Train", "Train",
-                   r"Building the model|Training on [\d,]+ images|Evaluating on the test set|Test accuracy"),
-    "gan": JobPage("gan", "Train live", "Start training",
-                   r"building the two networks|tracing the training step|training · epoch",
-                   (("gan_limit", "3000"), ("gan_epochs", "2"))),
+    "cnn": JobPage(
+        "cnn_trainer",
+        "3 · Train",
+        "Train",
+        r"Building the model|Training on [\d,]+ images|Evaluating on the test set|Test accuracy",
+    ),
+    "gan": JobPage(
+        "gan",
+        "Train live",
+        "Start training",
+        r"building the two networks|tracing the training step|training · epoch",
+        (("gan_limit", "3000"), ("gan_epochs", "2")),
+    ),
     "dream": JobPage("deep_dream", "Dream", "Dream", r"octave \d", (("dream_steps", "500"),)),
-    "style": JobPage("style_transfer", "Stylise", "Stylise", r"feature extractor|step \d+/\d+",
-                     (("style_steps", "600"),)),
+    "style": JobPage(
+        "style_transfer", "Stylise", "Stylise", r"feature extractor|step \d+/\d+", (("style_steps", "600"),)
+    ),
 }
 WAITING = "Waiting for a free worker"
 
 
 @pytest.fixture(scope="module")
 def loaded_server():
-    process = start_server(PORT, {"PLAYGROUND_MAX_JOBS": str(MAX_JOBS),
-                                  "PLAYGROUND_ABANDON_AFTER_S": str(ABANDON_AFTER_S)})
+    process = start_server(
+        PORT, {"PLAYGROUND_MAX_JOBS": str(MAX_JOBS), "PLAYGROUND_ABANDON_AFTER_S": str(ABANDON_AFTER_S)}
+    )
     yield process, f"http://127.0.0.1:{PORT}"
     stop_server(process)
 
@@ -152,8 +163,9 @@ def test_four_sessions_four_jobs_then_a_queued_fifth(browser, loaded_server, scr
         line = wait_for_status(page, rf"^Running.*({JOBS[name].status})", timeout_s=150)
         assert len(status_lines(page)) == 1, (name, status_lines(page))
         assert not others_in(name, line), f"{name} shows {others_in(name, line)}' progress: {line}"
-    assert all(status_lines(page)[0].startswith("Running") for _, page in sessions.values()), \
-        {name: status_lines(page) for name, (_, page) in sessions.items()}
+    assert all(status_lines(page)[0].startswith("Running") for _, page in sessions.values()), {
+        name: status_lines(page) for name, (_, page) in sessions.items()
+    }
     rss_busy = rss_mb(process.pid)
 
     # A fifth job waits for a free worker and says so.
@@ -184,8 +196,10 @@ def test_four_sessions_four_jobs_then_a_queued_fifth(browser, loaded_server, scr
     for context, _ in finishing.values():
         context.close()
     after_all = wait_for_rss_at_most(process.pid, 0, RETURN_WITHIN_S)  # the first jobs' warm-up stays: report only
-    print(f"\nserver RSS: {rss_start:.0f} MB at start, {rss_busy:.0f} MB with 4 jobs, {rss_done:.0f} MB when all "
-          f"had finished; after closing every tab: {describe(after_all)}")
+    print(
+        f"\nserver RSS: {rss_start:.0f} MB at start, {rss_busy:.0f} MB with 4 jobs, {rss_done:.0f} MB when all "
+        f"had finished; after closing every tab: {describe(after_all)}"
+    )
 
     # Warm now: one more session trains and closes its tab mid-run; its memory comes back.
     rss_idle = after_all[-1][1]
@@ -196,12 +210,15 @@ def test_four_sessions_four_jobs_then_a_queued_fifth(browser, loaded_server, scr
     rss_training = rss_mb(process.pid)
     context.close()
     back = wait_for_rss_at_most(process.pid, rss_idle + RETURN_MARGIN_MB, RETURN_WITHIN_S + ABANDON_AFTER_S)
-    print(f"one more training session: {rss_idle:.0f} MB before, {rss_training:.0f} MB while training; "
-          f"after closing its tab: {describe(back)}")
+    print(
+        f"one more training session: {rss_idle:.0f} MB before, {rss_training:.0f} MB while training; "
+        f"after closing its tab: {describe(back)}"
+    )
     assert rss_training > rss_idle + RETURN_MARGIN_MB, "the training run should have taken memory to give back"
     assert back[-1][1] <= rss_idle + RETURN_MARGIN_MB, (
         f"a closed tab's memory did not return within {RETURN_WITHIN_S + ABANDON_AFTER_S} s: "
-        f"{back[-1][1]:.0f} MB, {rss_idle:.0f} MB before its job")
+        f"{back[-1][1]:.0f} MB, {rss_idle:.0f} MB before its job"
+    )
 
 
 def media_status(url: str) -> int:

@@ -1,7 +1,8 @@
 """Every page opens in a real browser without an exception box; navigation works."""
+
 import pytest
 
-from playground import catalog
+from playground.core import catalog
 from tests.e2e.conftest import exception_texts, wait_for_app
 
 pytestmark = pytest.mark.e2e

@@ -1,5 +1,6 @@
 """The live stream end to end: a fake camera plays a clip of a face (the ``clip_page``
 fixture), the page shows emotions."""
+
 import time
 
 import pytest
@@ -39,8 +40,10 @@ def test_live_stream_shows_emotions_and_measures_fps(clip_page, server_url, scre
     assert page.get_by_text("frames/s processed").count() >= 1
     video_frame = next(f for f in page.frames if "webrtc" in f.url or f.query_selector("video"))
     decoded_fps, presented_fps = video_frame.evaluate(COUNT_FRAMES_JS, 3000)
-    print(f"frames reaching the <video> element: {decoded_fps:.1f} fps decoded, {presented_fps:.1f} fps presented "
-          f"(fake camera at {CLIP_FPS} fps; target >= 25)")
+    print(
+        f"frames reaching the <video> element: {decoded_fps:.1f} fps decoded, {presented_fps:.1f} fps presented "
+        f"(fake camera at {CLIP_FPS} fps; target >= 25)"
+    )
     readout = page.get_by_text("frames/s processed").first.inner_text()
     print(f"page readout: {readout}")
     page.screenshot(path=str(screenshot_dir / "webcam_emotions_live.png"))

@@ -1,4 +1,5 @@
 """Fixtures for the TensorFlow tests."""
+
 import ast
 import builtins
 

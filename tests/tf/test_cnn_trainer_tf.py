@@ -1,4 +1,5 @@
 """CNN trainer engine against Keras/TensorFlow/SciPy references with tiny models."""
+
 import io
 import zipfile
 
@@ -6,35 +7,49 @@ import numpy as np
 import pytest
 from scipy.signal import correlate
 
-from playground import datasets, explain, jobs, models, training
-from playground.models import LayerSpec
+from playground.core import datasets, jobs
+from playground.lessons import cnn_training, explain, layer_table
+from playground.lessons.layer_table import LayerSpec
 
 pytestmark = pytest.mark.tf
 keras = pytest.importorskip("keras")
 
-AUG = models.Augmentation(flip=True, shift=0.1, rotate=0.05, zoom=0.1)
+AUG = layer_table.Augmentation(flip=True, shift=0.1, rotate=0.05, zoom=0.1)
 
 
-@pytest.mark.parametrize("name", list(models.PRESETS))
+@pytest.mark.parametrize("name", list(layer_table.PRESETS))
 def test_summary_matches_keras_shapes_and_params(name):
     shape = (20, 20, 3)
-    layers = models.preset(name, shape)
-    summary = models.summarize(layers, shape, 7)
-    model = models.build_model(layers, shape, 7, augmentation=AUG)
+    layers = layer_table.preset(name, shape)
+    summary = layer_table.summarize(layers, shape, 7)
+    model = layer_table.build_model(layers, shape, 7, augmentation=AUG)
     assert summary.total_params == model.count_params()
     for row in summary.rows:
         assert tuple(model.get_layer(row.name).output.shape[1:]) == row.output_shape, row.name
 
 
 def test_generated_code_rebuilds_the_same_model():
-    layers = models.preset("Tiny ResNet", (16, 16, 1))[:3] + [LayerSpec("Conv2D", 8, 3, 2, "valid", "elu", True, 0.2),
-                                                              LayerSpec("Flatten"), LayerSpec("Dense", 12, batch_norm=True)]
-    code = models.keras_code(layers, (16, 16, 1), 3, "SGD + momentum", 0.01, 32, 1, "small_normal", AUG,
-                             dataset_hint="x_train, y_train = X, Y")
+    layers = layer_table.preset("Tiny ResNet", (16, 16, 1))[:3] + [
+        LayerSpec("Conv2D", 8, 3, 2, "valid", "elu", True, 0.2),
+        LayerSpec("Flatten"),
+        LayerSpec("Dense", 12, batch_norm=True),
+    ]
+    code = layer_table.keras_code(
+        layers,
+        (16, 16, 1),
+        3,
+        "SGD + momentum",
+        0.01,
+        32,
+        1,
+        "small_normal",
+        AUG,
+        dataset_hint="x_train, y_train = X, Y",
+    )
     rng = np.random.default_rng(0)
     namespace = {"X": rng.random((8, 16, 16, 1), dtype=np.float32), "Y": rng.integers(0, 3, 8)}
     exec(compile(code.replace("model.save('model.keras')", ""), "generated", "exec"), namespace)
-    ours = models.build_model(layers, (16, 16, 1), 3, augmentation=AUG)
+    ours = layer_table.build_model(layers, (16, 16, 1), 3, augmentation=AUG)
     theirs = namespace["model"]
     assert [layer.name for layer in theirs.layers] == [layer.name for layer in ours.layers]
     assert theirs.count_params() == ours.count_params()
@@ -42,7 +57,7 @@ def test_generated_code_rebuilds_the_same_model():
 
 
 def test_activation_map_of_conv1_equals_scipy_correlation(rng):
-    model = models.build_model([LayerSpec("Conv2D", 4, 3, 1, "valid", "relu")], (9, 9, 2), 3)
+    model = layer_table.build_model([LayerSpec("Conv2D", 4, 3, 1, "valid", "relu")], (9, 9, 2), 3)
     image = rng.random((9, 9, 2), dtype=np.float32)
     kernel, bias = model.get_layer("conv1").get_weights()
     maps = explain.activation_maps(model, image, "conv1")
@@ -55,7 +70,7 @@ def test_activation_map_of_conv1_equals_scipy_correlation(rng):
 
 def test_saliency_is_the_input_gradient(rng):
     keras.utils.set_random_seed(1)
-    model = models.build_model([LayerSpec("Conv2D", 3, 3, activation="tanh"), LayerSpec("Flatten")], (6, 6, 1), 3)
+    model = layer_table.build_model([LayerSpec("Conv2D", 3, 3, activation="tanh"), LayerSpec("Flatten")], (6, 6, 1), 3)
     image = rng.random((6, 6, 1), dtype=np.float32)
     heat, index = explain.saliency(model, image, class_index=2)
     assert index == 2
@@ -79,10 +94,11 @@ def test_grad_cam_reduces_to_cam_on_a_global_average_pooling_net(rng):
     # For conv -> GAP -> dense, d log p_c / d A_k is the same at every pixel, so Grad-CAM's weights are
     # (W[k, c] - sum_j p_j W[k, j]) / (H*W): CAM (Zhou et al. 2016) with the softmax-centred dense weights.
     keras.utils.set_random_seed(2)
-    model = models.build_model([LayerSpec("Conv2D", 5, 3, activation="relu"), LayerSpec("GlobalAvgPool")],
-                               (8, 8, 1), 4)
+    model = layer_table.build_model(
+        [LayerSpec("Conv2D", 5, 3, activation="relu"), LayerSpec("GlobalAvgPool")], (8, 8, 1), 4
+    )
     image = rng.random((8, 8, 1), dtype=np.float32)
-    cam, index = explain.grad_cam(model, image, class_index=1, layer_name="conv1")
+    cam, _index = explain.grad_cam(model, image, class_index=1, layer_name="conv1")
     maps = explain.activation_maps(model, image, "conv1")
     dense = model.get_layer("predictions").get_weights()[0]  # (5, 4)
     p = model(image[None]).numpy()[0]
@@ -96,7 +112,7 @@ def saturated_model(image, num_classes, gap):
     """conv1 -> flatten -> dense softmax whose dense weights are scaled so that on ``image`` the
     top logit leads the runner-up by ``gap`` (the float32 softmax of the top class is then 1.0)."""
     keras.utils.set_random_seed(4)
-    model = models.build_model([LayerSpec("Conv2D", 4, 3, activation="tanh")], (8, 8, 1), num_classes)
+    model = layer_table.build_model([LayerSpec("Conv2D", 4, 3, activation="tanh")], (8, 8, 1), num_classes)
     dense = model.get_layer("predictions")
     kernel, bias = dense.get_weights()
     features = keras.Model(model.inputs[0], dense.input)(image[None]).numpy()[0]
@@ -139,8 +155,9 @@ def logit_difference(logits, index):
 
 
 @pytest.mark.parametrize("method", ["grad_cam", "saliency"])
-@pytest.mark.parametrize("num_classes, gap, score_of_logits", [(4, 25.0, log_probability_float64),
-                                                               (2, 1000.0, logit_difference)])
+@pytest.mark.parametrize(
+    "num_classes, gap, score_of_logits", [(4, 25.0, log_probability_float64), (2, 1000.0, logit_difference)]
+)
 def test_maps_of_a_saturated_softmax_are_not_blank(rng, method, num_classes, gap, score_of_logits):
     image = rng.random((8, 8, 1), dtype=np.float32)
     model = saturated_model(image, num_classes, gap)
@@ -165,7 +182,7 @@ def test_maps_of_a_model_whose_output_is_not_its_softmax_layer_are_those_of_log_
 
 def test_flip_augmentation_shows_originals_or_mirrors(rng):
     images = rng.random((3, 6, 6, 1), dtype=np.float32)
-    out = models.augment_examples(images, models.Augmentation(flip=True), copies=6)
+    out = layer_table.augment_examples(images, layer_table.Augmentation(flip=True), copies=6)
     assert out.shape == (3, 6, 6, 6, 1)
     for original, copies in zip(images, out):
         for copy in copies:
@@ -174,10 +191,11 @@ def test_flip_augmentation_shows_originals_or_mirrors(rng):
 
 def test_training_job_reports_live_curves_applies_lr_and_evaluates():
     data = datasets.make_shapes(n_per_class=30, size=16)
-    layers = models.preset("Fast CNN (default)", data.input_shape)
-    config = training.TrainConfig(epochs=3, batch_size=16, augmentation=models.Augmentation(shift=0.05))
-    job = jobs.submit(training.train, layers, data.x_train, data.y_train, data.x_test, data.y_test,
-                      data.num_classes, config)
+    layers = layer_table.preset("Fast CNN (default)", data.input_shape)
+    config = cnn_training.TrainConfig(epochs=3, batch_size=16, augmentation=layer_table.Augmentation(shift=0.05))
+    job = jobs.submit(
+        cnn_training.train, layers, data.x_train, data.y_train, data.x_test, data.y_test, data.num_classes, config
+    )
     job.send(learning_rate=0.005)
     snapshot = job.wait(120)
     assert snapshot.state == jobs.DONE, snapshot.error
@@ -192,37 +210,49 @@ def test_training_job_reports_live_curves_applies_lr_and_evaluates():
 
 def test_exploding_learning_rate_stops_with_a_message():
     data = datasets.make_shapes(n_per_class=30, size=16)
-    config = training.TrainConfig(optimizer="Adam", learning_rate=10.0, epochs=5, batch_size=8)
-    snapshot = jobs.submit(training.train, models.preset("Fast CNN (default)", data.input_shape), data.x_train,
-                           data.y_train, data.x_test, data.y_test, data.num_classes, config).wait(120)
+    config = cnn_training.TrainConfig(optimizer="Adam", learning_rate=10.0, epochs=5, batch_size=8)
+    snapshot = jobs.submit(
+        cnn_training.train,
+        layer_table.preset("Fast CNN (default)", data.input_shape),
+        data.x_train,
+        data.y_train,
+        data.x_test,
+        data.y_test,
+        data.num_classes,
+        config,
+    ).wait(120)
     result = snapshot.result
     assert result.model is None and result.epochs_done == 1
     assert "learning rate 10" in result.diverged and "Lower the learning rate" in result.diverged
 
 
 def test_load_uploaded_model_round_trip_and_refusals(tmp_path):
-    model = models.build_model(models.preset("LeNet-5", (28, 28, 1)), (28, 28, 1), 10)
+    model = layer_table.build_model(layer_table.preset("LeNet-5", (28, 28, 1)), (28, 28, 1), 10)
     path = tmp_path / "m.keras"
     model.save(path)
-    loaded = models.load_uploaded_model(path.read_bytes(), "m.keras")
+    loaded = layer_table.load_uploaded_model(path.read_bytes(), "m.keras")
     assert loaded.count_params() == model.count_params()
     x = np.random.default_rng(0).random((2, 28, 28, 1), dtype=np.float32)
     np.testing.assert_allclose(loaded(x).numpy(), model(x).numpy(), atol=1e-6)
 
     with pytest.raises(ValueError, match="not a .keras model file"):
-        models.load_uploaded_model(b"hello", "notes.txt")
+        layer_table.load_uploaded_model(b"hello", "notes.txt")
     with pytest.raises(ValueError, match="legacy HDF5"):
-        models.load_uploaded_model(b"\x89HDF\r\n\x1a\n" + b"0" * 100, "old.h5")
+        layer_table.load_uploaded_model(b"\x89HDF\r\n\x1a\n" + b"0" * 100, "old.h5")
     empty_zip = io.BytesIO()
     with zipfile.ZipFile(empty_zip, "w") as archive:
         archive.writestr("cats/a.txt", "x")
     with pytest.raises(ValueError, match="no config.json"):
-        models.load_uploaded_model(empty_zip.getvalue(), "cats.zip")
+        layer_table.load_uploaded_model(empty_zip.getvalue(), "cats.zip")
     # A Lambda layer carries Python code: safe mode must refuse it.
     inputs = keras.Input((4, 4, 1))
-    lam = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(
-        keras.layers.Flatten()(keras.layers.Lambda(lambda t: t * 2)(inputs))))
+    lam = keras.Model(
+        inputs,
+        keras.layers.Dense(2, activation="softmax")(
+            keras.layers.Flatten()(keras.layers.Lambda(lambda t: t * 2)(inputs))
+        ),
+    )
     lam_path = tmp_path / "lambda.keras"
     lam.save(lam_path)
     with pytest.raises(ValueError, match="could not be loaded safely"):
-        models.load_uploaded_model(lam_path.read_bytes(), "lambda.keras")
+        layer_table.load_uploaded_model(lam_path.read_bytes(), "lambda.keras")

@@ -1,8 +1,9 @@
 """NumPy conv2d / pool2d against TensorFlow for every setting the page offers, on random inputs."""
+
 import numpy as np
 import pytest
 
-from playground import convolution as conv
+from playground.lessons import convolution as conv
 
 pytestmark = pytest.mark.tf
 
@@ -23,8 +24,13 @@ def tf_conv(image: np.ndarray, kernel: np.ndarray, stride: int, padding, dilatio
         tf_padding = [[0, 0], [padding, padding], [padding, padding], [0, 0]]  # explicit padding
     else:
         tf_padding = padding.upper()
-    out = tf.nn.conv2d(x[None].astype(np.float64), k[..., None].astype(np.float64), strides=stride,
-                       padding=tf_padding, dilations=dilation)
+    out = tf.nn.conv2d(
+        x[None].astype(np.float64),
+        k[..., None].astype(np.float64),
+        strides=stride,
+        padding=tf_padding,
+        dilations=dilation,
+    )
     return out.numpy()[0, ..., 0]
 
 
@@ -70,8 +76,9 @@ def test_rgb_volume_and_layer_match_tf(padding, stride):
     image = rng.random((33, 29, 3))
     bank = rng.normal(size=(3, 3, 3, 4))
     biases = rng.normal(size=4)
-    np.testing.assert_allclose(conv.conv2d(image, bank[..., 0], stride, padding),
-                               tf_conv(image, bank[..., 0], stride, padding, 1), atol=1e-9)
+    np.testing.assert_allclose(
+        conv.conv2d(image, bank[..., 0], stride, padding), tf_conv(image, bank[..., 0], stride, padding, 1), atol=1e-9
+    )
     if isinstance(padding, str):
         layer = tf.keras.layers.Conv2D(4, 3, strides=stride, padding=padding, activation="relu", dtype="float64")
         layer.build((None, 33, 29, 3))
@@ -98,30 +105,38 @@ def test_course_pooling_is_keras_same_max_pooling():
 
 
 def test_shipped_cnn_first_layer_matches_numpy():
-    from playground import shipped
+    from playground.core import shipped_models
 
-    model = shipped.load("fashion_cnn")
+    model = shipped_models.load("fashion_cnn")
     layer = conv.first_conv_layer(model)
     assert (layer.name, layer.kernels.shape, layer.padding, layer.relu) == ("conv1", (5, 5, 1, 16), "same", True)
     image = np.random.default_rng(0).random((28, 28, 1)).astype(np.float32)
     probe = tf.keras.Model(model.inputs[0], model.get_layer("conv1").output)
     expected = probe(image[None]).numpy()[0]
-    ours = conv.conv_layer(image, layer.kernels, layer.biases, layer.stride, layer.padding, layer.dilation,
-                           relu=layer.relu)
+    ours = conv.conv_layer(
+        image, layer.kernels, layer.biases, layer.stride, layer.padding, layer.dilation, relu=layer.relu
+    )
     np.testing.assert_allclose(ours, expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("strides,padding,dilation,activation", [
-    (2, "valid", 1, None), (1, "same", 2, "relu"), (3, "same", 1, "relu")])
+@pytest.mark.parametrize(
+    "strides,padding,dilation,activation", [(2, "valid", 1, None), (1, "same", 2, "relu"), (3, "same", 1, "relu")]
+)
 def test_first_conv_layer_settings_reproduce_keras(strides, padding, dilation, activation):
-    inner = tf.keras.Sequential([tf.keras.Input((21, 19, 3)),
-                                 tf.keras.layers.Conv2D(5, 3, strides=strides, padding=padding,
-                                                        dilation_rate=dilation, activation=activation)])
+    inner = tf.keras.Sequential(
+        [
+            tf.keras.Input((21, 19, 3)),
+            tf.keras.layers.Conv2D(
+                5, 3, strides=strides, padding=padding, dilation_rate=dilation, activation=activation
+            ),
+        ]
+    )
     model = tf.keras.Sequential([tf.keras.Input((21, 19, 3)), tf.keras.layers.Rescaling(1.0), inner])
     layer = conv.first_conv_layer(model)
     image = np.random.default_rng(strides).random((21, 19, 3)).astype(np.float32)
-    ours = conv.conv_layer(image, layer.kernels, layer.biases, layer.stride, layer.padding, layer.dilation,
-                           relu=layer.relu)
+    ours = conv.conv_layer(
+        image, layer.kernels, layer.biases, layer.stride, layer.padding, layer.dilation, relu=layer.relu
+    )
     np.testing.assert_allclose(ours, inner(image[None]).numpy()[0], atol=1e-5)
 
 

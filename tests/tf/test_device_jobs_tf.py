@@ -1,5 +1,6 @@
 """TensorFlow side of the foundation: MirroredStrategy over two logical CPUs, and the
 Keras callback that feeds model.fit into a job (progress, stop, learning-rate change)."""
+
 import subprocess
 import sys
 import textwrap
@@ -8,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from playground import jobs
+from playground.core import jobs
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.tf
@@ -20,7 +21,7 @@ def test_mirrored_strategy_trains_through_the_job_path():
         import numpy as np, tensorflow as tf, keras
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from playground import device, jobs
+        from playground.core import device, jobs
         plan = device.configure()
         assert plan.strategy == "mirrored" and len(plan.devices) == 2, plan
         strategy = device.strategy()
@@ -50,8 +51,9 @@ def tiny_model():
     import keras
 
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
-                              keras.layers.Dense(3, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(3, activation="softmax")]
+    )
     model.compile(keras.optimizers.SGD(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -64,8 +66,15 @@ def toy_data(n=2048):
 
 def fit_job(progress, model, epochs, batch_size=32):
     x, y = toy_data()
-    model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_split=0.25, verbose=0,
-              callbacks=[jobs.keras_callback(progress, report_every_s=0)])
+    model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[jobs.keras_callback(progress, report_every_s=0)],
+    )
     return model
 
 
@@ -106,14 +115,26 @@ def _traced_graphs() -> int:
 def test_training_runs_leave_no_traced_graphs_behind():
     """Each fit used to leave its whole traced training graph in TensorFlow's global gradient
     registry (~12 MB a run): once the runs' models are dropped, nothing of them may remain."""
-    from playground import datasets, device, models, training
+    from playground.core import datasets, device
+    from playground.lessons import cnn_training, layer_table
 
     data = datasets.load("Digits (8x8)")
-    layers = models.preset("Fast CNN (default)", data.input_shape)
-    config = training.TrainConfig(epochs=1, batch_size=128)
+    layers = layer_table.preset("Fast CNN (default)", data.input_shape)
+    config = cnn_training.TrainConfig(epochs=1, batch_size=128)
     registry = device._gradient_registry()
-    run = lambda: jobs.submit(training.train, layers, data.x_train, data.y_train, data.x_test,  # noqa: E731
-                              data.y_test, data.num_classes, config).wait(300)
+
+    def run():
+        return jobs.submit(
+            cnn_training.train,
+            layers,
+            data.x_train,
+            data.y_train,
+            data.x_test,
+            data.y_test,
+            data.num_classes,
+            config,
+        ).wait(300)
+
     first = run()  # the first run also builds TensorFlow's and Keras's own one-off graphs
     assert first.state == "done", first.error
     del first
@@ -129,7 +150,7 @@ def test_training_runs_leave_no_traced_graphs_behind():
 def test_traced_gradients_are_forgotten_when_the_last_overlapping_block_ends():
     from tensorflow.python.framework import ops
 
-    from playground import device
+    from playground.core import device
 
     registry = device._gradient_registry()
     first, second = device.forget_traced_gradients(), device.forget_traced_gradients()

@@ -1,4 +1,5 @@
 """Deep dream engine on a tiny random CNN (and the shipped backbone's wrapper)."""
+
 import time
 
 import numpy as np
@@ -6,7 +7,8 @@ import pytest
 
 pytestmark = pytest.mark.tf
 
-from playground import dream, jobs  # noqa: E402
+from playground.core import jobs
+from playground.lessons import dream
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,7 @@ def test_layer_loss_is_the_mean_squared_interior_activation(tiny, rng):
     total, terms = dream.compute_loss(activations, {"block1_conv": 2.0, "block2_conv": 0.5})
     np.testing.assert_allclose(float(terms["block1_conv"]), expected, rtol=1e-5)
     second = np.asarray(activations["block2_conv"])[:, b:-b, b:-b, :]
-    np.testing.assert_allclose(float(total), 2.0 * expected + 0.5 * np.mean(second ** 2), rtol=1e-5)
+    np.testing.assert_allclose(float(total), 2.0 * expected + 0.5 * np.mean(second**2), rtol=1e-5)
     _, channel_terms = dream.compute_loss(activations, {"block1_conv": 1.0}, channel=3)
     np.testing.assert_allclose(float(channel_terms["block1_conv"]), expected_channel, rtol=1e-5)
 
@@ -56,8 +58,9 @@ def test_total_variation_matches_numpy(rng):
 
 
 def test_loss_rises_and_output_keeps_size_and_range(tiny, photo):
-    settings = dream.DreamSettings({"block2_conv": 1.0}, octaves=2, octave_scale=1.3, steps=8,
-                                   step_size=0.02, max_side=64, jitter=2)
+    settings = dream.DreamSettings(
+        {"block2_conv": 1.0}, octaves=2, octave_scale=1.3, steps=8, step_size=0.02, max_side=64, jitter=2
+    )
     updates = list(dream.run_octaves(tiny, photo, settings))
     assert len(updates) == 16
     first_octave = [u.loss for u in updates if u.octave == 0]
@@ -71,8 +74,9 @@ def test_loss_rises_and_output_keeps_size_and_range(tiny, photo):
 
 
 def test_max_loss_ends_each_octave_early(tiny, photo):
-    settings = dream.DreamSettings({"block2_conv": 1.0}, octaves=2, steps=30, step_size=0.05, max_side=64,
-                                   max_loss=1e-9)
+    settings = dream.DreamSettings(
+        {"block2_conv": 1.0}, octaves=2, steps=30, step_size=0.05, max_side=64, max_loss=1e-9
+    )
     updates = list(dream.run_octaves(tiny, photo, settings))
     assert [(u.octave, u.step) for u in updates] == [(0, 0), (1, 0)]
     assert updates[-1].image.shape == photo.shape
@@ -84,15 +88,18 @@ def test_large_images_are_capped_to_max_side(tiny, rng):
     assert list(dream.run_octaves(tiny, big, settings))[-1].image.shape == (45, 60, 3)
 
 
-@pytest.mark.parametrize("settings, message", [
-    (dream.DreamSettings({}), "No layer selected"),
-    (dream.DreamSettings({"block1_conv": 0.0, "block2_conv": 0.0}), "weight 0"),
-    (dream.DreamSettings({"block1_conv": 1.0}, steps=0), "Steps per octave is 0"),
-    (dream.DreamSettings({"block1_conv": 1.0}, octaves=6, octave_scale=2.0, max_side=64), "smallest octave"),
-    (dream.DreamSettings({"block1_conv": 1.0}, channel=99), "Channel 99"),
-    (dream.DreamSettings({"block1_conv": 1.0, "block2_conv": 1.0}, channel=1), "exactly one layer"),
-    (dream.DreamSettings({"nope": 1.0}), "no layer 'nope'"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (dream.DreamSettings({}), "No layer selected"),
+        (dream.DreamSettings({"block1_conv": 0.0, "block2_conv": 0.0}), "weight 0"),
+        (dream.DreamSettings({"block1_conv": 1.0}, steps=0), "Steps per octave is 0"),
+        (dream.DreamSettings({"block1_conv": 1.0}, octaves=6, octave_scale=2.0, max_side=64), "smallest octave"),
+        (dream.DreamSettings({"block1_conv": 1.0}, channel=99), "Channel 99"),
+        (dream.DreamSettings({"block1_conv": 1.0, "block2_conv": 1.0}, channel=1), "exactly one layer"),
+        (dream.DreamSettings({"nope": 1.0}), "no layer 'nope'"),
+    ],
+)
 def test_bad_settings_get_clear_messages(tiny, photo, settings, message):
     with pytest.raises(ValueError, match=message):
         list(dream.run_octaves(tiny, photo, settings))
@@ -138,8 +145,9 @@ def test_backbone_wrapper_offers_named_layers_and_class_scores():
     image = np.random.default_rng(0).uniform(0, 255, (1, 48, 48, 3)).astype(np.float32)
     scores = backbone.extractor((dream.CLASS_LAYER,))(image)[dream.CLASS_LAYER]
     np.testing.assert_allclose(keras.activations.softmax(scores).numpy(), backbone.model(image).numpy(), atol=1e-6)
-    preview = dream.layer_preview(backbone, dream.CLASS_LAYER, side=48, steps=4,
-                                  channel=backbone.class_names.index("cat"))
+    preview = dream.layer_preview(
+        backbone, dream.CLASS_LAYER, side=48, steps=4, channel=backbone.class_names.index("cat")
+    )
     assert preview.shape == (48, 48, 3)
 
 
@@ -173,14 +181,18 @@ def test_traced_step_crops_the_border_at_every_octave_size(tiny, rng):
     for height, width in ((12, 15), (21, 26)):
         image = rng.uniform(-1, 1, (1, height, width, 3)).astype(np.float32)
         activation = np.asarray(direct(image * 127.5 + 127.5))
-        _, loss, _ = step(image, np.array([1.0], np.float32), np.float32(0.01), np.float32(0.0),
-                          np.zeros(2, np.int32))
+        _, loss, _ = step(image, np.array([1.0], np.float32), np.float32(0.01), np.float32(0.0), np.zeros(2, np.int32))
         np.testing.assert_allclose(float(loss), np.mean(activation[:, b:-b, b:-b, :] ** 2), rtol=1e-5)
 
 
 def test_tracing_the_step_parses_no_python_source(tiny, rng, python_ast_builds):
     """The step traces without autograph, which would parse its source in the job thread."""
     step = dream.make_gradient_ascent_step(tiny, ("block1_conv", "block2_conv"))
-    step(rng.uniform(-1, 1, (1, 16, 16, 3)).astype(np.float32), np.array([1.0, 0.5], np.float32),
-         np.float32(0.01), np.float32(0.1), np.array([1, 2], np.int32))
+    step(
+        rng.uniform(-1, 1, (1, 16, 16, 3)).astype(np.float32),
+        np.array([1.0, 0.5], np.float32),
+        np.float32(0.01),
+        np.float32(0.1),
+        np.array([1, 2], np.int32),
+    )
     assert python_ast_builds == []

@@ -1,11 +1,12 @@
 """The emotion model end to end: faces found where they are, scores as Keras computes them,
 gradients as finite differences say."""
+
 import cv2
 import numpy as np
 import pytest
 import skimage.data
 
-from playground import emotion
+from playground.lessons import emotion
 
 pytestmark = pytest.mark.tf
 
@@ -90,7 +91,7 @@ def test_stream_mirrors_boxes_and_flags_dark_frames(detector, astronaut_bgr):
     settings = emotion.LiveSettings(emotion.DetectorSettings(processing_width=1024), smoothing_frames=1)
     _, plain = stream.process(astronaut_bgr, replace_mirror(settings, False))
     annotated, mirrored = stream.process(astronaut_bgr, settings)
-    (x, y, w, h), (mx, my, mw, mh) = plain.detections[0].box, mirrored.detections[0].box
+    (x, y, w, _), (mx, my, _, _) = plain.detections[0].box, mirrored.detections[0].box
     assert abs((512 - x - w) - mx) <= 3 and abs(y - my) <= 3
     assert annotated.shape == astronaut_bgr.shape and not plain.dark
     _, dark = stream.process((astronaut_bgr * 0.1).astype(np.uint8), settings)
@@ -111,8 +112,8 @@ def test_stream_follows_a_moving_face_and_rescans_when_it_is_lost(detector, astr
 
 
 def test_a_face_cut_by_the_frame_edge_still_gets_scores(detector, astronaut_bgr):
-    x, y, w, h = ASTRONAUT_FACE
-    edge = np.ascontiguousarray(astronaut_bgr[:, x + 2:])  # the face touches the left edge: its crop needs padding
+    x, _y, _w, _h = ASTRONAUT_FACE
+    edge = np.ascontiguousarray(astronaut_bgr[:, x + 2 :])  # the face touches the left edge: its crop needs padding
     found = detector.detect(edge)
     assert len(found) == 1 and found[0].box[0] < 0.1 * found[0].box[2]  # the 10 % margin leaves the frame
     assert sum(found[0].scores.values()) == pytest.approx(1, abs=1e-5)

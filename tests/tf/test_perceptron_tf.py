@@ -1,8 +1,9 @@
-"""NumPy backpropagation (playground.perceptron / playground.mlp) against TensorFlow GradientTape and Keras."""
+"""NumPy backpropagation (playground.lessons.perceptron / playground.lessons.mlp) against TensorFlow GradientTape and Keras."""
+
 import numpy as np
 import pytest
 
-from playground import mlp, perceptron
+from playground.lessons import mlp, perceptron
 
 pytestmark = pytest.mark.tf
 tf = pytest.importorskip("tensorflow")
@@ -17,8 +18,9 @@ def _keras_model(network: mlp.Network, use_bias: bool, l1: float, l2: float):
     for i, units in enumerate(sizes[1:]):
         last = i == len(sizes) - 2
         activation = ("sigmoid" if network.num_classes == 2 else "softmax") if last else network.activation
-        layers.append(keras.layers.Dense(units, activation=activation, use_bias=use_bias,
-                                         kernel_regularizer=regularizer))
+        layers.append(
+            keras.layers.Dense(units, activation=activation, use_bias=use_bias, kernel_regularizer=regularizer)
+        )
     model = keras.Sequential(layers)
     for layer, w, b in zip(model.layers, network.weights, network.biases):
         layer.set_weights([w, b] if use_bias else [w])
@@ -47,10 +49,13 @@ def test_gradients_match_gradient_tape(classes, activation, use_bias):
         assert np.allclose(mine, theirs.numpy(), atol=2e-5)
 
 
-@pytest.mark.parametrize("name,keras_optimizer", [
-    ("Momentum", lambda lr: keras.optimizers.SGD(lr, momentum=mlp.MOMENTUM)),
-    ("Adam", lambda lr: keras.optimizers.Adam(lr, epsilon=mlp.ADAM_EPSILON)),
-])
+@pytest.mark.parametrize(
+    "name,keras_optimizer",
+    [
+        ("Momentum", lambda lr: keras.optimizers.SGD(lr, momentum=mlp.MOMENTUM)),
+        ("Adam", lambda lr: keras.optimizers.Adam(lr, epsilon=mlp.ADAM_EPSILON)),
+    ],
+)
 def test_optimizer_steps_match_keras(name, keras_optimizer):
     rng = np.random.default_rng(0)
     params = [rng.normal(size=(3, 2)), rng.normal(size=(2,))]

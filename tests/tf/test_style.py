@@ -1,11 +1,13 @@
 """Style transfer engine: every loss against a direct NumPy computation (and TensorFlow's
 own total variation), the optimisation on a tiny conv net, bad input, stop."""
+
 import time
 
 import numpy as np
 import pytest
 
-from playground import jobs, style
+from playground.core import jobs
+from playground.lessons import style
 
 pytestmark = pytest.mark.tf
 
@@ -138,21 +140,26 @@ def test_unbalanced_weights_are_used_as_given(tiny_net, pair):
 
 def test_noise_start_is_seeded(tiny_net, pair):
     content, style_rgb, _ = pair
-    first = [next(style.stylise(tiny_net, content, style_rgb, settings_for(tiny_net, start_from="noise", seed=s)))
-             for s in (1, 1, 2)]
+    first = [
+        next(style.stylise(tiny_net, content, style_rgb, settings_for(tiny_net, start_from="noise", seed=s)))
+        for s in (1, 1, 2)
+    ]
     np.testing.assert_array_equal(first[0].image, first[1].image)
     assert not np.array_equal(first[0].image, first[2].image)
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(content_weight=0, style_weight=0, tv_weight=0), "All three loss weights are zero"),
-    (dict(style_layers={"block1_conv": 0.0}), "every style layer has weight 0"),
-    (dict(style_layers={}), "no layer chosen"),
-    (dict(content_layer="block9_conv"), "no layer 'block9_conv'"),
-    (dict(image_side=4000), "Image size 4000 px"),
-    (dict(style_weight=-1), "zero or positive"),
-    (dict(learning_rate=0), "learning rate must be positive"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(content_weight=0, style_weight=0, tv_weight=0), "All three loss weights are zero"),
+        (dict(style_layers={"block1_conv": 0.0}), "every style layer has weight 0"),
+        (dict(style_layers={}), "no layer chosen"),
+        (dict(content_layer="block9_conv"), "no layer 'block9_conv'"),
+        (dict(image_side=4000), "Image size 4000 px"),
+        (dict(style_weight=-1), "zero or positive"),
+        (dict(learning_rate=0), "learning rate must be positive"),
+    ],
+)
 def test_bad_settings_say_what_is_wrong(tiny_net, pair, changes, message):
     content, style_rgb, _ = pair
     with pytest.raises(ValueError, match=message):
@@ -169,8 +176,7 @@ def test_layer_gram_is_normalised_per_position(tiny_net, pair):
 
 def test_job_reports_progress_and_stops_keeping_the_image(tiny_net, pair):
     content, style_rgb, _ = pair
-    job = jobs.submit(style.run_job, tiny_net, content, style_rgb, settings_for(tiny_net, steps=100_000),
-                      name="style")
+    job = jobs.submit(style.run_job, tiny_net, content, style_rgb, settings_for(tiny_net, steps=100_000), name="style")
     deadline = time.monotonic() + 60
     while job.snapshot().step < 10 and time.monotonic() < deadline:
         time.sleep(0.05)

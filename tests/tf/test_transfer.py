@@ -1,10 +1,12 @@
 """Transfer learning with Keras: offline transfer beats scratch, Grad-CAM follows the object,
 ImageNet structure/freezing with weights=None, download failure falls back."""
+
 import cv2
 import numpy as np
 import pytest
 
-from playground import datasets, explain, jobs, transfer
+from playground.core import datasets, jobs
+from playground.lessons import explain, transfer
 
 pytestmark = pytest.mark.tf
 
@@ -33,16 +35,17 @@ def fashion_task(per_class_train=16, per_class_test=60, size=64, seed=0):
 def test_feature_extraction_beats_scratch_and_fine_tuning_continues_the_curve(offline):
     data = fashion_task()
     before = [w.copy() for w in offline.features.get_weights()]
-    config = transfer.TransferConfig(head_epochs=5, head_learning_rate=3e-3, fine_tune_epochs=1, fine_tune_layers=1,
-                                     batch_size=16)
+    config = transfer.TransferConfig(
+        head_epochs=5, head_learning_rate=3e-3, fine_tune_epochs=1, fine_tune_layers=1, batch_size=16
+    )
     snapshot = jobs.submit(transfer.train_transfer, offline, data, config).wait(600)
     assert snapshot.state == "done", snapshot.error
     result = snapshot.result
     # At equal epochs: mean held-out accuracy over the head's 5 epochs vs the same epochs of the
     # network trained from random weights (the mean over the curve, not one noisy end point:
     # 24 test images per class move a final accuracy by several points between runs).
-    transfer_curve = snapshot.series["val_accuracy"][1][:config.head_epochs]
-    scratch_curve = snapshot.series["scratch_val_accuracy"][1][:config.head_epochs]
+    transfer_curve = snapshot.series["val_accuracy"][1][: config.head_epochs]
+    scratch_curve = snapshot.series["scratch_val_accuracy"][1][: config.head_epochs]
     assert np.mean(transfer_curve) > np.mean(scratch_curve) + 0.1, (transfer_curve, scratch_curve)
     assert transfer_curve[0] > scratch_curve[0] + 0.2  # the head starts from useful features
     assert result.fine_tuned_accuracy is not None and result.unfrozen == ["block5_conv"]
@@ -73,8 +76,9 @@ def test_grad_cam_has_the_image_size_and_its_peak_follows_the_object(offline):
     x = [disc_image(tuple(int(v) for v in rng.integers(12, 52, 2)), i % 2 == 0, seed=i) for i in range(40)]
     y = np.arange(40) % 2  # 0: a disc somewhere, 1: background only
     data = datasets.Dataset("discs", np.array(x), y, np.array(x[:6]), y[:6], ["disc", "none"], "")
-    config = transfer.TransferConfig(head_epochs=20, head_learning_rate=1e-2, fine_tune_epochs=0,
-                                     scratch_baseline=False)
+    config = transfer.TransferConfig(
+        head_epochs=20, head_learning_rate=1e-2, fine_tune_epochs=0, scratch_baseline=False
+    )
     result = jobs.submit(transfer.train_transfer, offline, data, config).wait(300).result
     assert result.head_accuracy == 1.0
     for centre in ((12, 12), (51, 51), (12, 51), (51, 12)):
@@ -110,7 +114,9 @@ def test_grad_cam_of_an_over_confident_model_is_the_logit_difference_map(offline
     np.testing.assert_allclose(heat, (cam - cam.min()) / (cam.max() - cam.min()), atol=1e-4)
 
 
-@pytest.mark.parametrize("label, module", [("MobileNetV2 (ImageNet)", "mobilenet_v2"), ("ResNet50 (ImageNet)", "resnet50")])
+@pytest.mark.parametrize(
+    "label, module", [("MobileNetV2 (ImageNet)", "mobilenet_v2"), ("ResNet50 (ImageNet)", "resnet50")]
+)
 def test_preprocessing_layer_matches_keras_preprocess_input(label, module):
     import keras
 
@@ -135,8 +141,9 @@ def test_mobilenet_structure_and_freezing_with_random_weights():
     assert opened == [layer.name for layer in last10 if layer.__class__.__name__ != "BatchNormalization"]
     assert all(not layer.trainable for layer in backbone.base_layers[:-10])
     assert all(not layer.trainable for layer in last10 if layer.__class__.__name__ == "BatchNormalization")
-    opened_params = sum(int(np.prod(w.shape)) for layer in last10 if layer.name in opened
-                        for w in layer.trainable_weights)
+    opened_params = sum(
+        int(np.prod(w.shape)) for layer in last10 if layer.name in opened for w in layer.trainable_weights
+    )
     assert transfer.trainable_count(classifier.model) == 1280 * 3 + 3 + opened_params
     probabilities = classifier.model(np.zeros((1, 96, 96, 3), np.float32)).numpy()
     np.testing.assert_allclose(probabilities.sum(), 1.0, rtol=1e-5)
@@ -149,8 +156,9 @@ def test_download_failure_says_so_and_falls_back_to_the_offline_backbone(monkeyp
 
     def offline_loader(*args, weights="imagenet", **kwargs):
         if weights == "imagenet":
-            raise Exception("URL fetch failure on https://storage.googleapis.com/...: None -- "
-                            "[Errno 101] Network is unreachable")
+            raise Exception(
+                "URL fetch failure on https://storage.googleapis.com/...: None -- [Errno 101] Network is unreachable"
+            )
         return real(*args, weights=weights, **kwargs)
 
     monkeypatch.setattr(keras.applications, "MobileNetV2", offline_loader)

@@ -1,11 +1,12 @@
 """NumPy convolution/pooling against SciPy, scikit-image, OpenCV and the course's worked examples."""
+
 import cv2
 import numpy as np
 import pytest
 from scipy.signal import correlate2d
 from skimage.measure import block_reduce
 
-from playground import convolution as conv
+from playground.lessons import convolution as conv
 
 
 def dilate_kernel(kernel: np.ndarray, dilation: int) -> np.ndarray:
@@ -25,19 +26,25 @@ def scipy_reference(image, kernel, stride, padding, dilation):
 
 # --- the course --------------------------------------------------------------------
 
+
 def test_course_feature_map_and_steps():
     feature_map = conv.conv2d(conv.COURSE_IMAGE, conv.COURSE_DETECTOR)
     np.testing.assert_array_equal(feature_map, conv.COURSE_FEATURE_MAP)
     first = conv.step(conv.COURSE_IMAGE, conv.COURSE_DETECTOR, 0)
-    assert conv.written_sum(first.window, conv.COURSE_DETECTOR) == \
-        "0*1 + 0*0 + 0*0 + 0*1 + 1*0 + 0*1 + 0*0 + 0*1 + 0*1 = 0"
+    assert (
+        conv.written_sum(first.window, conv.COURSE_DETECTOR)
+        == "0*1 + 0*0 + 0*0 + 0*1 + 1*0 + 0*1 + 0*0 + 0*1 + 0*1 = 0"
+    )
     second = conv.step(conv.COURSE_IMAGE, conv.COURSE_DETECTOR, 1)
-    assert conv.written_sum(second.window, conv.COURSE_DETECTOR) == \
-        "0*1 + 0*0 + 0*0 + 1*1 + 0*0 + 0*1 + 0*0 + 0*1 + 0*1 = 1"
+    assert (
+        conv.written_sum(second.window, conv.COURSE_DETECTOR)
+        == "0*1 + 0*0 + 0*0 + 1*1 + 0*0 + 0*1 + 0*0 + 0*1 + 0*1 = 1"
+    )
     last = conv.step(conv.COURSE_IMAGE, conv.COURSE_DETECTOR, 24)
     assert (last.row, last.col, last.value) == (4, 4, 5.0)
-    assert conv.written_sum(last.window, conv.COURSE_DETECTOR) == \
-        "1*1 + 0*0 + 0*0 + 1*1 + 0*0 + 1*1 + 0*0 + 1*1 + 1*1 = 5"
+    assert (
+        conv.written_sum(last.window, conv.COURSE_DETECTOR) == "1*1 + 0*0 + 0*0 + 1*1 + 0*0 + 1*1 + 0*0 + 1*1 + 1*1 = 5"
+    )
 
 
 def test_course_relu_pool_flatten():
@@ -48,8 +55,9 @@ def test_course_relu_pool_flatten():
 
 
 def test_coursera_edge_examples():
-    np.testing.assert_array_equal(conv.conv2d(conv.COURSERA_EDGE_IMAGE, conv.COURSERA_VERTICAL_EDGE),
-                                  conv.COURSERA_EDGE_OUTPUT)
+    np.testing.assert_array_equal(
+        conv.conv2d(conv.COURSERA_EDGE_IMAGE, conv.COURSERA_VERTICAL_EDGE), conv.COURSERA_EDGE_OUTPUT
+    )
     # The numeric 6x6 example of the lecture "Edge detection example".
     image = conv.COURSERA_NUMBERS_IMAGE
     expected = np.array([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]])
@@ -57,14 +65,15 @@ def test_coursera_edge_examples():
 
 
 def test_coursera_sizes_and_parameters():
-    assert conv.output_size(6, 3, 0, 1) == 4            # 6x6 * 3x3 -> 4x4
-    assert conv.output_size(6, 3, 1, 1) == 6            # padding p=1 keeps 6x6
-    assert conv.output_size(7, 3, 0, 2) == 3            # strided: 7x7, f=3, s=2 -> 3x3
+    assert conv.output_size(6, 3, 0, 1) == 4  # 6x6 * 3x3 -> 4x4
+    assert conv.output_size(6, 3, 1, 1) == 6  # padding p=1 keeps 6x6
+    assert conv.output_size(7, 3, 0, 2) == 3  # strided: 7x7, f=3, s=2 -> 3x3
     assert conv.output_size(7, 3, "same", 1) == 7
     assert conv.conv_layer_parameters(3, 3, 10) == 280  # 10 filters of 3x3x3, with biases
 
 
 # --- against SciPy on random inputs --------------------------------------------------
+
 
 @pytest.mark.parametrize("stride", [1, 2, 3, 4])
 @pytest.mark.parametrize("padding", [0, 1, 2, 3])
@@ -75,8 +84,10 @@ def test_conv2d_matches_scipy(rng, stride, padding, dilation, f):
     kernel = rng.normal(size=(f, f))
     ours = conv.conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation)
     np.testing.assert_allclose(ours, scipy_reference(image, kernel, stride, padding, dilation), atol=1e-10)
-    assert ours.shape == (conv.output_size(19, f, padding, stride, dilation),
-                          conv.output_size(23, f, padding, stride, dilation))
+    assert ours.shape == (
+        conv.output_size(19, f, padding, stride, dilation),
+        conv.output_size(23, f, padding, stride, dilation),
+    )
 
 
 def test_valid_and_same_match_scipy_modes(rng):
@@ -114,13 +125,15 @@ def test_presets_match_opencv_filter2d(rng):
             kernel = conv.kernel_preset(name, size)
             assert kernel.shape == (size, size), name
             expected = cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_CONSTANT)
-            np.testing.assert_allclose(conv.conv2d(image, kernel, padding="same"), expected, atol=1e-9,
-                                       err_msg=f"{name} {size}")
+            np.testing.assert_allclose(
+                conv.conv2d(image, kernel, padding="same"), expected, atol=1e-9, err_msg=f"{name} {size}"
+            )
     np.testing.assert_allclose(conv.kernel_preset("Sobel x", 3), [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     np.testing.assert_allclose(conv.kernel_preset("Gaussian blur", 5).sum(), 1.0)
 
 
 # --- pooling against scikit-image ------------------------------------------------------
+
 
 @pytest.mark.parametrize("mode,func", [("max", np.max), ("avg", np.mean)])
 @pytest.mark.parametrize("size", [2, 3, 4])
@@ -140,12 +153,16 @@ def test_pool_same_keeps_partial_windows(rng):
 
 # --- bad input ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs,words", [
-    (dict(stride=0), "Stride must be a whole number of at least 1, got 0"),
-    (dict(dilation=0), "Dilation"),
-    (dict(padding=-1), "got -1"),
-    (dict(padding="full"), "'full'"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (dict(stride=0), "Stride must be a whole number of at least 1, got 0"),
+        (dict(dilation=0), "Dilation"),
+        (dict(padding=-1), "got -1"),
+        (dict(padding="full"), "'full'"),
+    ],
+)
 def test_bad_settings_are_explained(rng, kwargs, words):
     with pytest.raises(ValueError, match=words):
         conv.conv2d(rng.normal(size=(8, 8)), np.ones((3, 3)), **kwargs)

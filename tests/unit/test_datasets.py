@@ -1,11 +1,12 @@
 """Offline datasets and user datasets (uploads, zips), including the refusals."""
+
 import io
 import zipfile
 
 import numpy as np
 import pytest
 
-from playground import datasets
+from playground.core import datasets
 from tests.conftest import png_bytes
 
 
@@ -21,8 +22,9 @@ def test_digits_match_scikit_learn():
     assert np.all(np.bincount(data.y_test, minlength=10) > 0)
 
 
-@pytest.mark.skipif(not datasets.DEBIAN_FASHION_MNIST.exists(),
-                    reason="needs Debian's dataset-fashion-mnist (CI installs it)")
+@pytest.mark.skipif(
+    not datasets.DEBIAN_FASHION_MNIST.exists(), reason="needs Debian's dataset-fashion-mnist (CI installs it)"
+)
 def test_fashion_mnist_from_debian_package():
     data = datasets.load_fashion_mnist(limit_train=1000, limit_test=500)
     assert data.x_train.shape == (1000, 28, 28, 1) and data.x_test.shape == (500, 28, 28, 1)
@@ -54,7 +56,9 @@ def test_offline_download_failure_is_a_clear_message(monkeypatch):
     def failing_load():
         raise OSError("network unreachable")
 
-    fake_keras = types.SimpleNamespace(datasets=types.SimpleNamespace(mnist=types.SimpleNamespace(load_data=failing_load)))
+    fake_keras = types.SimpleNamespace(
+        datasets=types.SimpleNamespace(mnist=types.SimpleNamespace(load_data=failing_load))
+    )
     monkeypatch.setitem(sys.modules, "keras", fake_keras)
     with pytest.raises(datasets.DatasetUnavailable, match="MNIST .* could not be downloaded"):
         datasets.load_mnist()
@@ -65,8 +69,10 @@ def image_files(n, size, colour):
 
 
 def test_user_files_mixed_sizes_and_bad_files():
-    files = {"red": image_files(4, 20, (255, 0, 0)) + [("notes.png", b"plain text")],
-             "blue": image_files(3, 50, (0, 0, 255))}
+    files = {
+        "red": image_files(4, 20, (255, 0, 0)) + [("notes.png", b"plain text")],
+        "blue": image_files(3, 50, (0, 0, 255)),
+    }
     data = datasets.from_class_files(files, size=(16, 16))
     assert data.class_names == ["red", "blue"]
     total = len(data.y_train) + len(data.y_test)
@@ -75,11 +81,14 @@ def test_user_files_mixed_sizes_and_bad_files():
     assert any("Resized 7" in note for note in data.notes)
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"only": image_files(3, 8, (1, 2, 3))}, "at least two classes"),
-    ({"a": image_files(2, 8, (1, 2, 3)), "b": [("x.png", b"")]}, "'b' has no usable images"),
-    ({"cat": image_files(2, 8, (1, 2, 3)), "Cat": image_files(2, 8, (1, 2, 3))}, "same name"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"only": image_files(3, 8, (1, 2, 3))}, "at least two classes"),
+        ({"a": image_files(2, 8, (1, 2, 3)), "b": [("x.png", b"")]}, "'b' has no usable images"),
+        ({"cat": image_files(2, 8, (1, 2, 3)), "Cat": image_files(2, 8, (1, 2, 3))}, "same name"),
+    ],
+)
 def test_user_files_refusals(files, message):
     with pytest.raises(ValueError, match=message):
         datasets.from_class_files(files)
@@ -95,8 +104,15 @@ def make_zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> byt
 
 def test_zip_with_class_folders():
     red = png_bytes(np.zeros((4, 4, 3), np.uint8))
-    data = make_zip({"set/cats/1.png": red, "set/cats/2.png": red, "set/dogs/1.png": red,
-                     "__MACOSX/set/cats/._1.png": b"junk", "README.txt": b"top-level files are ignored"})
+    data = make_zip(
+        {
+            "set/cats/1.png": red,
+            "set/cats/2.png": red,
+            "set/dogs/1.png": red,
+            "__MACOSX/set/cats/._1.png": b"junk",
+            "README.txt": b"top-level files are ignored",
+        }
+    )
     classes = datasets.read_class_zip(data)
     assert list(classes) == ["cats", "dogs"] and len(classes["cats"]) == 2
 
@@ -112,8 +128,7 @@ def test_zip_refusals():
     with pytest.raises(ValueError, match="zip bomb"):
         datasets.read_class_zip(bomb)
     with pytest.raises(ValueError, match="unpack to"):
-        datasets.read_class_zip(make_zip({"a/b.png": b"x" * 3_000_000}, zipfile.ZIP_STORED),
-                                max_unzipped_bytes=2**20)
+        datasets.read_class_zip(make_zip({"a/b.png": b"x" * 3_000_000}, zipfile.ZIP_STORED), max_unzipped_bytes=2**20)
 
 
 def test_load_by_name_and_download_status():

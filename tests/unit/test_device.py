@@ -1,7 +1,8 @@
 """Device selection with mocked device lists (these machines have no GPU)."""
+
 from unittest import mock
 
-from playground import device
+from playground.core import device
 
 
 def test_cpu_only():

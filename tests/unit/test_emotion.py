@@ -1,4 +1,5 @@
 """Emotion engine parts that need no TensorFlow: faces, crops, smoothing, drawing, composition."""
+
 import subprocess
 import sys
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 import skimage.data
 
-from playground import emotion
+from playground.lessons import emotion
 from tests.conftest import ROOT
 
 
@@ -59,7 +60,7 @@ def test_crop_at_the_edge_repeats_border_pixels(rng):
     gray = rng.integers(0, 256, (100, 100), dtype=np.uint8)
     crop = emotion.face_crop(gray, (-16, 70, 64, 64), margin=0.0)
     padded = np.pad(gray, 40, mode="edge")  # NumPy's edge padding as the reference
-    assert np.array_equal(crop, padded[70 + 40:134 + 40, -16 + 40:48 + 40])
+    assert np.array_equal(crop, padded[70 + 40 : 134 + 40, -16 + 40 : 48 + 40])
 
 
 def test_iou_matches_pixel_masks(rng):
@@ -67,8 +68,8 @@ def test_iou_matches_pixel_masks(rng):
         a = tuple(int(v) for v in rng.integers(0, 40, 4) + [0, 0, 1, 1])
         b = tuple(int(v) for v in rng.integers(0, 40, 4) + [0, 0, 1, 1])
         mask_a, mask_b = np.zeros((90, 90), bool), np.zeros((90, 90), bool)
-        mask_a[a[1]:a[1] + a[3], a[0]:a[0] + a[2]] = True
-        mask_b[b[1]:b[1] + b[3], b[0]:b[0] + b[2]] = True
+        mask_a[a[1] : a[1] + a[3], a[0] : a[0] + a[2]] = True
+        mask_b[b[1] : b[1] + b[3], b[0] : b[0] + b[2]] = True
         assert emotion.box_iou(a, b) == pytest.approx((mask_a & mask_b).sum() / (mask_a | mask_b).sum())
 
 
@@ -76,8 +77,9 @@ def test_iou_matches_pixel_masks(rng):
 def test_smoothing_is_pandas_exponential_average(frames, rng):
     raw = rng.dirichlet(np.ones(7), size=12)
     smoother = emotion.ScoreSmoother(frames)
-    out = [smoother.update([emotion.Detection((10, 10, 50, 50), dict(zip(emotion.EMOTIONS, row)), None)])[0]
-           for row in raw]
+    out = [
+        smoother.update([emotion.Detection((10, 10, 50, 50), dict(zip(emotion.EMOTIONS, row)), None)])[0] for row in raw
+    ]
     reference = pd.DataFrame(raw).ewm(span=frames, adjust=False).mean().to_numpy()
     np.testing.assert_allclose([d.probabilities for d in out], reference, rtol=1e-5)
     assert all(abs(sum(d.scores.values()) - 1) < 1e-5 for d in out)
@@ -107,7 +109,7 @@ def test_bad_settings_and_frames_say_what_is_wrong():
 
 def test_drawing_colours_the_box_and_leaves_the_frame_alone():
     frame = np.zeros((240, 320, 3), np.uint8)
-    detection = emotion.Detection((100, 100, 80, 80), dict(zip(emotion.EMOTIONS, [0, 0, 0, .9, 0, 0, .1])), None)
+    detection = emotion.Detection((100, 100, 80, 80), dict(zip(emotion.EMOTIONS, [0, 0, 0, 0.9, 0, 0, 0.1])), None)
     out = emotion.draw_detections(frame, [detection])
     assert frame.max() == 0
     assert tuple(out[140, 100]) == emotion.EMOTION_COLOURS["happy"]  # left edge of the box
@@ -121,8 +123,8 @@ def test_group_photo_puts_each_face_on_a_grey_panel():
     photo = emotion.group_photo(base, faces, height=480)
     assert photo.shape[0] == 480 and photo.shape[1] == 640 + 2 * 90 + 3 * 30
     gap = 30
-    np.testing.assert_array_equal(photo[gap:gap + 90, 640 + gap:640 + gap + 90, 0], faces[0])
-    np.testing.assert_array_equal(photo[2 * gap + 90:2 * gap + 180, 640 + gap:640 + gap + 90, 1], faces[2])
+    np.testing.assert_array_equal(photo[gap : gap + 90, 640 + gap : 640 + gap + 90, 0], faces[0])
+    np.testing.assert_array_equal(photo[2 * gap + 90 : 2 * gap + 180, 640 + gap : 640 + gap + 90, 1], faces[2])
     assert len(emotion.lfw_faces(5)) == 5
     with pytest.raises(ValueError, match="asked for 101"):
         emotion.lfw_faces(101)
@@ -135,6 +137,8 @@ def test_dark_frames_are_flagged():
 
 def test_the_model_file_ships_with_fer_and_nothing_imports_tensorflow():
     assert emotion.model_path().name == "emotion_model.hdf5" and emotion.model_path().exists()
-    code = ("import sys; from playground import emotion, webcam; emotion.available_detectors(); "
-            "assert 'tensorflow' not in sys.modules and 'fer' not in sys.modules")
+    code = (
+        "import sys; from playground.core import webcam; from playground.lessons import emotion; emotion.available_detectors(); "
+        "assert 'tensorflow' not in sys.modules and 'fer' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

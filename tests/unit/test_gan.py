@@ -1,10 +1,12 @@
 """GAN helpers that need no TensorFlow: interpolation, tiling, diversity, diagnosis, the diagram."""
+
 import sys
 
 import numpy as np
 import pytest
 
-from playground import gan
+from playground.figures import gan_plots
+from playground.lessons import gan
 
 
 @pytest.mark.parametrize("method", ["linear", "spherical"])
@@ -35,10 +37,13 @@ def test_parallel_vectors_fall_back_to_a_straight_line():
     np.testing.assert_allclose(gan.interpolate(z0, 3 * z0, 3, "spherical"), [z0, 2 * z0, 3 * z0], atol=1e-6)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(steps=1), "at least 2 steps"),
-    (dict(method="cubic"), "Unknown interpolation method 'cubic'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(steps=1), "at least 2 steps"),
+        (dict(method="cubic"), "Unknown interpolation method 'cubic'"),
+    ],
+)
 def test_bad_interpolation_requests(kwargs, message):
     with pytest.raises(ValueError, match=message):
         gan.interpolate(np.zeros(3), np.ones(3), **{"steps": 4, "method": "linear", **kwargs})
@@ -63,9 +68,9 @@ def test_tile_places_each_image_and_scales():
     images = np.stack([np.full((2, 3, 1), v) for v in (0.0, 0.5, 1.0)])
     canvas = gan.tile(images, cols=2, pad=1, scale=2)
     assert canvas.shape == ((2 * 3 - 1) * 2, (2 * 4 - 1) * 2, 3) and canvas.dtype == np.uint8
-    assert (canvas[:4, :6] == 0).all()            # image 0, top left
-    assert (canvas[:4, 8:14] == 127).all()        # image 1, top right
-    assert (canvas[6:10, :6] == 255).all()        # image 2, second row
+    assert (canvas[:4, :6] == 0).all()  # image 0, top left
+    assert (canvas[:4, 8:14] == 127).all()  # image 1, top right
+    assert (canvas[6:10, :6] == 255).all()  # image 2, second row
 
 
 def test_diversity_is_scipy_mean_pairwise_distance():
@@ -91,24 +96,27 @@ def test_diagnose_flags_sustained_collapse_only_after_samples_were_varied():
 
 def test_diagnose_flags_divergence_and_a_fooled_discriminator():
     xs = np.arange(10)
-    winning = _series(xs, batch_d_acc_real=[0.7] * 3 + [1.0] * 7, batch_d_acc_fake=[0.6] * 3 + [1.0] * 7,
-                      batch_g_loss=[1.0] * 3 + [5.0] * 7)
+    winning = _series(
+        xs,
+        batch_d_acc_real=[0.7] * 3 + [1.0] * 7,
+        batch_d_acc_fake=[0.6] * 3 + [1.0] * 7,
+        batch_g_loss=[1.0] * 3 + [5.0] * 7,
+    )
     assert [(e.kind, e.x) for e in gan.diagnose(winning)] == [("divergence", 3.0)]
-    fooled = _series(xs, batch_d_acc_real=[0.5] * 10, batch_d_acc_fake=[0.5] * 5 + [0.0] * 5,
-                     batch_g_loss=[0.7] * 10)
+    fooled = _series(xs, batch_d_acc_real=[0.5] * 10, batch_d_acc_fake=[0.5] * 5 + [0.0] * 5, batch_g_loss=[0.7] * 10)
     assert [(e.kind, e.x) for e in gan.diagnose(fooled)] == [("discriminator fooled", 5.0)]
     healthy = _series(xs, batch_d_acc_real=[0.7] * 10, batch_d_acc_fake=[0.6] * 10, batch_g_loss=[0.9] * 10)
     assert gan.diagnose(healthy) == []
 
 
 def test_loop_diagram_carries_the_numbers():
-    dot = gan.loop_diagram(0.6931, 1.25, 0.5, 0.75)
+    dot = gan_plots.loop_diagram(0.6931, 1.25, 0.5, 0.75)
     assert dot.startswith("digraph") and "0.693" in dot and "1.250" in dot and "75%" in dot
-    assert "–" in gan.loop_diagram()
+    assert "–" in gan_plots.loop_diagram()
 
 
 def test_module_imports_without_tensorflow():
     import subprocess
 
-    code = "import sys, playground.gan; sys.exit('tensorflow' in sys.modules)"
+    code = "import sys, playground.lessons.gan; sys.exit('tensorflow' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,13 +1,24 @@
 """The safe decoder: every bad upload is refused with a message; good ones match OpenCV's decoding."""
+
 import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
-from playground import images
-from playground.images import ImageError, decode_image
-from tests.badfiles import (animated_gif, cmyk_jpeg, exif_rotated_jpeg, huge_png_header, pil_bytes, random_bytes,
-                             rgba_png, sixteen_bit_png, text_bytes, truncated_jpeg)
+from playground.core import images
+from playground.core.images import ImageError, decode_image
+from tests.badfiles import (
+    animated_gif,
+    cmyk_jpeg,
+    exif_rotated_jpeg,
+    huge_png_header,
+    pil_bytes,
+    random_bytes,
+    rgba_png,
+    sixteen_bit_png,
+    text_bytes,
+    truncated_jpeg,
+)
 from tests.conftest import png_bytes
 
 
@@ -17,11 +28,14 @@ def opencv_rgb(data: bytes) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-@pytest.mark.parametrize("data, fragment", [
-    (b"", "empty"),
-    (random_bytes(), "not an image"),
-    (text_bytes(), "not an image"),
-])
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        (b"", "empty"),
+        (random_bytes(), "not an image"),
+        (text_bytes(), "not an image"),
+    ],
+)
 def test_refuses_non_images(data, fragment):
     with pytest.raises(ImageError, match=fragment):
         decode_image(data, "upload.png")
@@ -32,10 +46,13 @@ def test_refuses_truncated_jpeg(rng):
         decode_image(truncated_jpeg(rng), "cut.jpg")
 
 
-@pytest.mark.parametrize("width, height, fragment", [
-    (20000, 20000, "decompression bomb"),  # past Pillow's own guard
-    (10000, 5000, "10000x5000 pixels; the limit is 40 megapixels"),  # past ours only
-])
+@pytest.mark.parametrize(
+    "width, height, fragment",
+    [
+        (20000, 20000, "decompression bomb"),  # past Pillow's own guard
+        (10000, 5000, "10000x5000 pixels; the limit is 40 megapixels"),  # past ours only
+    ],
+)
 def test_refuses_huge_images_without_decoding(width, height, fragment):
     with pytest.raises(ImageError, match=fragment):
         decode_image(huge_png_header(width, height), "bomb.png")

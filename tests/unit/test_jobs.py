@@ -1,10 +1,11 @@
 """Background jobs: progress, stop, pause, failure, the concurrency cap and abandonment."""
+
 import threading
 import time
 
 import pytest
 
-from playground import jobs
+from playground.core import jobs
 
 
 def counting(progress, n, delay=0.0, gate=None):
@@ -86,7 +87,7 @@ def test_requests_reach_the_work():
         for _ in range(200):
             seen.append(progress.take_requests())
             if any(seen):
-                return [s for s in seen if s][0]
+                return next(s for s in seen if s)
             time.sleep(0.01)
 
     job = jobs.submit(listener)

@@ -1,13 +1,15 @@
 """Giving memory back: cycles collected, freed heap returned to the OS, RSS read right."""
+
 import gc
 import os
 import subprocess
 import sys
 import weakref
+from pathlib import Path
 
 import pytest
 
-from playground import jobs, memory
+from playground.core import jobs, memory
 from tests.conftest import environment_with_allocator
 
 
@@ -18,7 +20,7 @@ class Node:
 
 def test_rss_matches_statm():
     """VmRSS from /proc/self/status against the resident page count in /proc/self/statm."""
-    pages = int(open("/proc/self/statm").read().split()[1])
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
     assert memory.rss_mb() == pytest.approx(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, rel=0.05)
 
 
@@ -44,7 +46,7 @@ def test_give_back_collects_reference_cycles():
 
 TRIM_SCRIPT = """
 import sys
-from playground import memory
+from playground.core import memory
 blocks = [bytes(1000) + bytes([i % 256]) for i in range(300_000)]  # ~300 MB of 1 kB heap blocks
 keep = blocks[-1:]  # one block at the top of the heap, so free() cannot shrink it by itself
 del blocks
@@ -52,6 +54,8 @@ before = memory.rss_mb()
 memory.give_back()
 print(memory._jemalloc_mallctl() is not None, before, memory.rss_mb())
 """
+
+
 @pytest.mark.parametrize("allocator", ["glibc", "jemalloc"])
 def test_give_back_returns_freed_heap_to_the_os(allocator):
     """Freed 1 kB blocks below a live one stay in RSS until malloc_trim (glibc) or an arena
@@ -60,8 +64,9 @@ def test_give_back_returns_freed_heap_to_the_os(allocator):
     if allocator == "jemalloc":
         # Its own decay would return some pages already: with it off only give_back's purge can.
         env["MALLOC_CONF"] = "dirty_decay_ms:-1,muzzy_decay_ms:-1"
-    out = subprocess.run([sys.executable, "-c", TRIM_SCRIPT], capture_output=True, text=True, check=True,
-                         env=env).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", TRIM_SCRIPT], capture_output=True, text=True, check=True, env=env
+    ).stdout
     uses_jemalloc, before, after = out.split()
     assert uses_jemalloc == str(allocator == "jemalloc")
     before, after = float(before), float(after)

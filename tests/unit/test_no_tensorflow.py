@@ -1,4 +1,5 @@
 """The home page and the NumPy-only modules must not import TensorFlow (start-up stays fast)."""
+
 import subprocess
 import sys
 
@@ -6,12 +7,26 @@ import pytest
 
 from tests.conftest import ROOT
 
-NUMPY_MODULES = ["images", "jobs", "datasets", "plots", "device", "catalog", "shipped"]
+NUMPY_MODULES = [
+    "core.images",
+    "core.jobs",
+    "core.datasets",
+    "figures.plots",
+    "core.device",
+    "core.catalog",
+    "core.shipped_models",
+]
 
 
 def modules_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     return set(out.split())
 
 
@@ -22,10 +37,12 @@ def test_engine_module_does_not_import_tensorflow(module):
 
 
 def test_home_page_does_not_import_tensorflow():
-    code = ("from streamlit.testing.v1 import AppTest\n"
-            "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
-            "assert not at.exception, at.exception\n"
-            "assert at.title[0].value == 'Vision Playground'\n")
+    code = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.title[0].value == 'Vision Playground'\n"
+    )
     loaded = modules_after(code)
     assert "streamlit" in loaded
     assert "tensorflow" not in loaded and "keras" not in loaded

@@ -1,8 +1,9 @@
-"""The course's worked examples (SuperDataScience slides), reproduced by playground.perceptron."""
+"""The course's worked examples (SuperDataScience slides), reproduced by playground.lessons.perceptron."""
+
 import numpy as np
 import pytest
 
-from playground import perceptron as P
+from playground.lessons import perceptron as P
 
 
 def test_course_neuron_example_fires_with_step_threshold_one():
@@ -63,8 +64,9 @@ def test_perceptron_rejects_zero_learning_rate_and_bad_shapes():
 
 @pytest.fixture
 def course_epoch():
-    return P.mlp_backprop_epoch(P.LOGIC_INPUTS, P.LOGIC_GATES["XOR"], P.COURSE_XOR_W_HIDDEN,
-                                P.COURSE_XOR_W_OUTPUT, P.COURSE_XOR_LEARNING_RATE)
+    return P.mlp_backprop_epoch(
+        P.LOGIC_INPUTS, P.LOGIC_GATES["XOR"], P.COURSE_XOR_W_HIDDEN, P.COURSE_XOR_W_OUTPUT, P.COURSE_XOR_LEARNING_RATE
+    )
 
 
 def test_backprop_forward_pass_matches_slides(course_epoch):
@@ -118,13 +120,17 @@ def test_backprop_matches_finite_differences_of_half_squared_error(bias):
 
 
 def test_training_by_hand_with_bias_solves_xor_and_rejects_non_finite_weights():
-    result = P.train_mlp_by_hand(P.LOGIC_INPUTS, P.LOGIC_GATES["XOR"], P.COURSE_XOR_W_HIDDEN,
-                                 P.COURSE_XOR_W_OUTPUT, 0.3, 2000)
+    result = P.train_mlp_by_hand(
+        P.LOGIC_INPUTS, P.LOGIC_GATES["XOR"], P.COURSE_XOR_W_HIDDEN, P.COURSE_XOR_W_OUTPUT, 0.3, 2000
+    )
     assert result.mse[-1] < result.mse[0]
     w_hidden, w_output = P.add_zero_biases(P.COURSE_XOR_W_HIDDEN, P.COURSE_XOR_W_OUTPUT)
     result = P.train_mlp_by_hand(P.LOGIC_INPUTS, P.LOGIC_GATES["XOR"], w_hidden, w_output, 0.3, 5000, bias=True)
-    assert np.all(np.round(P.predict_mlp_by_hand(P.LOGIC_INPUTS, result.w_hidden, result.w_output, bias=True))
-                  == P.LOGIC_GATES["XOR"])
+    assert np.all(
+        np.round(P.predict_mlp_by_hand(P.LOGIC_INPUTS, result.w_hidden, result.w_output, bias=True))
+        == P.LOGIC_GATES["XOR"]
+    )
     with pytest.raises(ValueError, match="finite"):
-        P.train_mlp_by_hand(P.LOGIC_INPUTS, P.LOGIC_GATES["XOR"], P.COURSE_XOR_W_HIDDEN * np.nan,
-                            P.COURSE_XOR_W_OUTPUT, 0.3, 3)
+        P.train_mlp_by_hand(
+            P.LOGIC_INPUTS, P.LOGIC_GATES["XOR"], P.COURSE_XOR_W_HIDDEN * np.nan, P.COURSE_XOR_W_OUTPUT, 0.3, 3
+        )

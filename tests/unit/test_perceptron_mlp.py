@@ -1,8 +1,9 @@
-"""The playground network (playground.mlp): datasets, backprop against finite differences, bad input."""
+"""The playground network (playground.lessons.mlp): datasets, backprop against finite differences, bad input."""
+
 import numpy as np
 import pytest
 
-from playground import mlp
+from playground.lessons import mlp
 
 
 @pytest.mark.parametrize("name", mlp.DATASETS)
@@ -83,12 +84,15 @@ def test_without_bias_the_biases_stay_zero():
     assert all(np.all(b == 0) for b in trainer.network.biases)
 
 
-@pytest.mark.parametrize("change,message", [
-    (dict(learning_rate=0.0), "got 0"),
-    (dict(hidden_layers=(4, 0)), "Hidden layer 2 has 0 neurons"),
-    (dict(batch_size=0), "got 0"),
-    (dict(features=()), "at least one"),
-])
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (dict(learning_rate=0.0), "got 0"),
+        (dict(hidden_layers=(4, 0)), "Hidden layer 2 has 0 neurons"),
+        (dict(batch_size=0), "got 0"),
+        (dict(features=()), "at least one"),
+    ],
+)
 def test_bad_settings_are_refused(change, message):
     data = mlp.make_dataset("Circle", n_points=60)
     with pytest.raises(ValueError, match=message):

@@ -1,7 +1,9 @@
 """Figure builders produce the traces they promise; the catalogue only lists existing pages."""
+
 import numpy as np
 
-from playground import catalog, plots
+from playground.core import catalog
+from playground.figures import plots
 
 
 def test_matrix_heatmap_writes_numbers_and_highlights():
@@ -12,8 +14,9 @@ def test_matrix_heatmap_writes_numbers_and_highlights():
 
 
 def test_image_grid_has_one_trace_per_image():
-    fig = plots.image_grid([np.zeros((8, 8)), np.ones((8, 8, 1)), np.zeros((8, 8, 3), np.uint8)],
-                           titles=["a", "b", "c"], cols=2)
+    fig = plots.image_grid(
+        [np.zeros((8, 8)), np.ones((8, 8, 1)), np.zeros((8, 8, 3), np.uint8)], titles=["a", "b", "c"], cols=2
+    )
     assert len(fig.data) == 3 and all(t.z.shape == (8, 8, 3) for t in fig.data)
 
 

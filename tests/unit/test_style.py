@@ -1,8 +1,9 @@
 """Style transfer without TensorFlow: preparing the image pair, the time estimate, painted styles."""
+
 import numpy as np
 import pytest
 
-from playground import style
+from playground.lessons import style
 
 
 def test_identical_content_and_style_are_refused(rng):
@@ -24,7 +25,7 @@ def test_mismatched_sizes_and_gray_style_are_handled_with_notes(rng):
 
 
 def test_same_picture_at_another_resolution_is_refused_too():
-    from playground import images
+    from playground.core import images
 
     cat = images.sample_image("chelsea (cat)")
     with pytest.raises(ValueError, match="same picture"):
@@ -36,7 +37,8 @@ def test_estimate_grows_with_steps_and_pixels_and_prefers_a_measured_rate():
     rate = style.SECONDS_PER_MEGAPIXEL_STEP["Offline backbone"]
     assert base == pytest.approx(style.SETUP_SECONDS + 100 * 256 * 256 / 1e6 * rate)
     assert style.estimate_seconds("Offline backbone", (256, 256), 200) - style.SETUP_SECONDS == pytest.approx(
-        2 * (base - style.SETUP_SECONDS))
+        2 * (base - style.SETUP_SECONDS)
+    )
     assert style.estimate_seconds("VGG19", (256, 256), 100) > 10 * base
     measured = style.estimate_seconds("Offline backbone", (1000, 1000), 10, seconds_per_megapixel_step=0.5)
     assert measured == pytest.approx(style.SETUP_SECONDS + 5.0)

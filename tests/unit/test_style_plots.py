@@ -1,7 +1,8 @@
 """Gram heatmaps: one panel per matrix on one shared colour scale."""
+
 import numpy as np
 
-from playground import style_plots
+from playground.figures import style_plots
 
 
 def test_gram_heatmaps_share_one_scale_capped_at_99th_percentile(rng):

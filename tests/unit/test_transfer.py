@@ -1,4 +1,5 @@
 """Transfer-learning engine without TensorFlow: class checks, uploads, datasets, embeddings."""
+
 import io
 import subprocess
 import sys
@@ -9,7 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground import datasets, transfer
+from playground.core import datasets
+from playground.figures import transfer_plots
+from playground.lessons import transfer
 
 
 def png(width, height, colour=(200, 30, 30)):
@@ -19,8 +22,14 @@ def png(width, height, colour=(200, 30, 30)):
 
 
 def test_uploads_skip_non_images_and_downscale_huge_ones():
-    added = transfer.prepare_uploads([("a.png", png(40, 30)), ("notes.txt", b"hello, not a picture"),
-                                      ("big.png", png(3000, 1200)), ("empty.jpg", b"")])
+    added = transfer.prepare_uploads(
+        [
+            ("a.png", png(40, 30)),
+            ("notes.txt", b"hello, not a picture"),
+            ("big.png", png(3000, 1200)),
+            ("empty.jpg", b""),
+        ]
+    )
     assert [name for name, _ in added.files] == ["a.png", "big.png"]
     assert len(added.skipped) == 2 and "notes.txt" in added.skipped[0] and "empty.jpg" in added.skipped[1]
     assert added.downscaled == 1
@@ -29,13 +38,16 @@ def test_uploads_skip_non_images_and_downscale_huge_ones():
     assert np.allclose(big.reshape(-1, 3).mean(0), (200, 30, 30), atol=1)
 
 
-@pytest.mark.parametrize("classes, message", [
-    ({"cats": [("a", b"x")]}, "at least 2 classes"),
-    ({"cats": [("a", b"x")], "dogs": []}, "Class 'dogs' has no images"),
-    ({"cats": [("a", b"x")], "Cats ": [("b", b"y")]}, "Two classes are called 'Cats'"),
-    ({"cats": [("a", b"x")], "  ": [("b", b"y")]}, "Every class needs a name"),
-    ({f"c{i}": [("a", b"x")] for i in range(11)}, "At most 10 classes"),
-])
+@pytest.mark.parametrize(
+    "classes, message",
+    [
+        ({"cats": [("a", b"x")]}, "at least 2 classes"),
+        ({"cats": [("a", b"x")], "dogs": []}, "Class 'dogs' has no images"),
+        ({"cats": [("a", b"x")], "Cats ": [("b", b"y")]}, "Two classes are called 'Cats'"),
+        ({"cats": [("a", b"x")], "  ": [("b", b"y")]}, "Every class needs a name"),
+        ({f"c{i}": [("a", b"x")] for i in range(11)}, "At most 10 classes"),
+    ],
+)
 def test_bad_classes_are_refused_with_a_clear_message(classes, message):
     with pytest.raises(ValueError, match=message):
         transfer.check_classes(classes)
@@ -43,7 +55,9 @@ def test_bad_classes_are_refused_with_a_clear_message(classes, message):
 
 def test_dataset_from_classes_is_rgb_0_255_and_stratified():
     colours = {"red": (255, 0, 0), "blue": (0, 0, 255)}
-    classes = {name: [(f"{name}{i}.png", png(50 + i, 40, colour)) for i in range(8)] for name, colour in colours.items()}
+    classes = {
+        name: [(f"{name}{i}.png", png(50 + i, 40, colour)) for i in range(8)] for name, colour in colours.items()
+    }
     data = transfer.build_dataset(classes, image_size=32, test_fraction=0.25)
     assert data.class_names == ["red", "blue"]
     assert data.x_train.shape[1:] == (32, 32, 3) and len(data.y_test) == 4
@@ -84,12 +98,14 @@ def test_embedding_and_separation():
         transfer.embed_2d(features[:2])
     with pytest.raises(ValueError, match="Unknown embedding 'UMAP'"):
         transfer.embed_2d(features, "UMAP")
-    figure = transfer.embedding_figure(points, labels, ["a", "b", "c"], is_test=np.arange(60) % 5 == 0)
+    figure = transfer_plots.embedding_figure(points, labels, ["a", "b", "c"], is_test=np.arange(60) % 5 == 0)
     assert len(figure.data) == 6
 
 
 def test_engine_does_not_import_tensorflow():
-    code = "import sys, playground.transfer; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    code = (
+        "import sys, playground.lessons.transfer; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 

@@ -1,13 +1,14 @@
 """Live-video plumbing: latest-result holder, drop-stale processing, ICE servers, secure context."""
+
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import av
 import numpy as np
 import pytest
 
-from playground import webcam
+from playground.core import webcam
 
 
 def run_callback(coroutine):
@@ -118,15 +119,18 @@ def test_ice_servers_from_environment():
         webcam.ice_servers({"VP_ICE_SERVERS": '{"urls": "stun:x"}'})
 
 
-@pytest.mark.parametrize("url, blocked", [
-    ("http://192.168.1.20:8501/webcam_emotions", True),
-    ("http://playground.example.org/", True),
-    ("https://playground.example.org/", False),
-    ("http://localhost:8501/", False),
-    ("http://127.0.0.1:8605/webcam_emotions", False),
-    ("http://app.localhost/", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "url, blocked",
+    [
+        ("http://192.168.1.20:8501/webcam_emotions", True),
+        ("http://playground.example.org/", True),
+        ("https://playground.example.org/", False),
+        ("http://localhost:8501/", False),
+        ("http://127.0.0.1:8605/webcam_emotions", False),
+        ("http://app.localhost/", False),
+        (None, False),
+    ],
+)
 def test_camera_needs_https_or_localhost(url, blocked):
     reason = webcam.camera_blocked_reason(url)
     assert (reason is not None) == blocked

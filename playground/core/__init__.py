@@ -1,0 +1,1 @@
+"""Shared by every page: device, jobs, memory, safe image decoding, datasets, shipped models, the catalog."""

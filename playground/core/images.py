@@ -1,0 +1,163 @@
+"""Safe decoding of uploaded images, sample images, and resizing helpers.
+
+Every upload in the app goes through :func:`decode_image`, which either returns an
+RGB ``uint8`` array of shape (H, W, 3) or raises :class:`ImageError` with a message
+fit to show a user.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Beyond this many pixels an upload is refused (decompression bombs); 40 Mpx covers
+# any phone photo.
+MAX_PIXELS = 40_000_000
+# Formats Pillow may decode for us; everything else is refused by name.
+ALLOWED_FORMATS = {"PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF", "MPO"}
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+
+_SKIMAGE_SAMPLES = {
+    "astronaut": "astronaut.png",
+    "chelsea (cat)": "chelsea.png",
+    "coffee": "coffee.png",
+    "camera": "camera.png",
+    "rocket": "rocket.jpg",
+    "horse": "horse.png",
+    "coins": "coins.png",
+    "moon": "moon.png",
+    "brick": "brick.png",
+    "grass": "grass.png",
+    "gravel": "gravel.png",
+    "chessboard": "chessboard_GRAY.png",
+    "text": "text.png",
+}
+SAMPLE_NAMES = list(_SKIMAGE_SAMPLES)
+
+
+class ImageError(ValueError):
+    """An image that cannot be used; the message is meant for the user."""
+
+
+def decode_image(data: bytes, name: str = "upload", max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode image bytes to RGB uint8, refusing anything unsafe or unreadable.
+
+    Normalises EXIF orientation, grayscale, palette, RGBA (composited on white),
+    16-bit, CMYK and animated images (first frame).
+
+    Parameters
+    ----------
+    data : bytes
+        The file's contents.
+    name : str
+        File name, used only in messages.
+    max_pixels : int
+        Largest width*height accepted.
+
+    Returns
+    -------
+    ndarray, shape (H, W, 3), dtype uint8
+    """
+    if not data:
+        raise ImageError(f"'{name}' is empty (0 bytes).")
+    limit = f"the limit is {max_pixels / 1e6:.0f} megapixels; please downscale it first"
+    try:
+        # Image.open reads only the header, so the size check runs before any decoding.
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > max_pixels:
+            raise ImageError(f"'{name}' is {width}x{height} pixels; {limit}.")
+        if image.format not in ALLOWED_FORMATS:
+            raise ImageError(f"'{name}' is a {image.format} file; use PNG, JPEG, GIF, BMP, WebP or TIFF.")
+        image.seek(0)  # animated GIF/WebP/TIFF: first frame
+        image.load()
+    except ImageError:
+        raise
+    except Image.DecompressionBombError:  # Pillow's own, stricter-than-header guard
+        raise ImageError(f"'{name}' is far too large (a decompression bomb?); {limit}.") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"'{name}' is not an image we can read (is it really a picture?).") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageError(f"'{name}' looks damaged or truncated ({exc}).") from None
+    return pil_to_rgb(image)
+
+
+def pil_to_rgb(image: Image.Image) -> np.ndarray:
+    """Convert any Pillow image to an upright RGB uint8 array (H, W, 3)."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(image, dtype=np.float64)
+        top = wide.max() if wide.max() > 255 else 255.0
+        gray = np.clip(wide / top * 255.0, 0, 255).astype(np.uint8)
+        return np.repeat(gray[..., None], 3, axis=2)
+    if image.mode == "F":
+        wide = np.asarray(image, dtype=np.float64)
+        span = float(wide.max() - wide.min()) or 1.0
+        gray = ((wide - wide.min()) / span * 255.0).astype(np.uint8)
+        return np.repeat(gray[..., None], 3, axis=2)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image)
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"), dtype=np.uint8))
+
+
+def sample_image(name: str) -> np.ndarray:
+    """One of scikit-image's bundled samples as RGB uint8 (H, W, 3); works offline."""
+    if name not in _SKIMAGE_SAMPLES:
+        raise ImageError(f"Unknown sample '{name}'; choose one of {', '.join(SAMPLE_NAMES)}.")
+    import skimage.data
+
+    path = Path(skimage.data.__file__).parent / _SKIMAGE_SAMPLES[name]
+    return decode_image(path.read_bytes(), name)
+
+
+def resize_max(image: np.ndarray, max_side: int) -> np.ndarray:
+    """Downscale so the longer side is at most ``max_side`` pixels (area filter); never upscale."""
+    height, width = image.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1:
+        return image
+    import cv2
+
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def resize_to(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize to exactly (height, width), with area filtering when shrinking."""
+    import cv2
+
+    height, width = size
+    shrinking = height * width < image.shape[0] * image.shape[1]
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+    return cv2.resize(image, (width, height), interpolation=interpolation)
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """RGB uint8 (H, W, 3) → grayscale uint8 (H, W) with ITU-R 601 weights (as OpenCV)."""
+    if image.ndim == 2:
+        return image
+    import cv2
+
+    return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def to_float(image: np.ndarray) -> np.ndarray:
+    """uint8 image → float32 in [0, 1], same shape."""
+    return image.astype(np.float32) / 255.0
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """Float image in [0, 1] (values outside are clipped) → uint8, same shape."""
+    return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """uint8 (H, W) or (H, W, 3) array → PNG bytes, for downloads."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,361 @@
+"""Background jobs for every long computation (training, dreaming, styling).
+
+A job runs ``work(progress, *args)`` in a worker thread. The work reports into a
+lock-protected :class:`Progress`; the page polls :meth:`Job.snapshot` from a fragment.
+Workers never touch Streamlit. A job stops itself when nobody has polled it for
+``abandon_after`` seconds (the tab was closed), and at most ``MAX_CONCURRENT_JOBS``
+run at once per process; further jobs wait in state ``"queued"``.
+
+Example
+-------
+>>> def count(progress, n):
+...     for i in range(n):
+...         progress.check()                 # honours stop / pause
+...         progress.report(step=i + 1, total=n, metrics={"i": i})
+...     return "done"
+>>> job = submit(count, 3, name="count")
+>>> job.wait(5).result
+'done'
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+MAX_CONCURRENT_JOBS = int(os.environ.get("PLAYGROUND_MAX_JOBS", "2"))
+# Seconds without a poll after which a job concludes its page is gone and stops.
+ABANDON_AFTER_S = float(os.environ.get("PLAYGROUND_ABANDON_AFTER_S", "120"))
+
+_slots = threading.BoundedSemaphore(MAX_CONCURRENT_JOBS)
+_queue_lock = threading.Lock()
+_waiting: list[int] = []  # ids of queued jobs, oldest first
+_ids = itertools.count(1)
+_ended = 0  # jobs that have ended since the process started (guarded by _queue_lock)
+
+QUEUED, RUNNING, PAUSED, DONE, STOPPED, FAILED = "queued", "running", "paused", "done", "stopped", "failed"
+FINISHED_STATES = (DONE, STOPPED, FAILED)
+
+
+class JobStopped(Exception):
+    """Raised inside the work by :meth:`Progress.check` once a stop was requested."""
+
+
+@dataclass
+class Snapshot:
+    """A consistent copy of a job's progress, safe to read from the page.
+
+    ``series`` maps a metric name to ``(steps, values)`` lists; ``images`` holds the
+    latest image per name; ``result`` is what the work returned (when done).
+    """
+
+    job_id: int
+    name: str
+    state: str
+    step: int
+    total: int | None
+    series: dict[str, tuple[list[float], list[float]]]
+    images: dict[str, np.ndarray]
+    message: str
+    error: str
+    elapsed_s: float
+    queue_position: int
+    result: Any = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def fraction(self) -> float:
+        """Progress in [0, 1] (0 when the total is unknown)."""
+        if not self.total:
+            return 1.0 if self.state == DONE else 0.0
+        return min(1.0, max(0.0, self.step / self.total))
+
+    def last(self, metric: str, default: float | None = None) -> float | None:
+        """Most recent value of a metric."""
+        values = self.series.get(metric, ([], []))[1]
+        return values[-1] if values else default
+
+
+class Progress:
+    """The worker's side of a job: report progress, honour stop/pause, read requests."""
+
+    def __init__(self, job: Job):
+        self._job = job
+
+    def report(
+        self,
+        step: int | None = None,
+        total: int | None = None,
+        metrics: dict[str, float] | None = None,
+        images: dict[str, np.ndarray] | None = None,
+        message: str | None = None,
+        x: float | None = None,
+        **info: Any,
+    ) -> None:
+        """Record progress. Metrics are appended at ``x`` (default: ``step``)."""
+        job = self._job
+        with job._lock:
+            if step is not None:
+                job._step = step
+            if total is not None:
+                job._total = total
+            if message is not None:
+                job._message = message
+            where = float(job._step if x is None else x)
+            for metric, value in (metrics or {}).items():
+                steps, values = job._series.setdefault(metric, ([], []))
+                steps.append(where)
+                values.append(float(value))
+            for image_name, image in (images or {}).items():
+                job._images[image_name] = image
+            job._info.update(info)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._job._stop.is_set() or self._job._abandoned()
+
+    def check(self) -> None:
+        """Raise :class:`JobStopped` if asked to stop; block here while paused."""
+        job = self._job
+        while True:
+            if self.stop_requested:
+                raise JobStopped()
+            if not job._pause.is_set():
+                return
+            with job._lock:
+                job._state = PAUSED
+            job._stop.wait(0.1)
+            with job._lock:
+                if job._state == PAUSED and not job._pause.is_set():
+                    job._state = RUNNING
+
+    def take_requests(self) -> dict[str, Any]:
+        """Requests the page sent with :meth:`Job.send` since the last call (e.g. a new learning rate)."""
+        job = self._job
+        with job._lock:
+            requests, job._requests = job._requests, {}
+        return requests
+
+
+class Job:
+    """A unit of background work with a lock-protected progress record."""
+
+    def __init__(self, work: Callable[..., Any], args: tuple, kwargs: dict, name: str, abandon_after: float):
+        self.id = next(_ids)
+        self.name = name
+        self._work, self._args, self._kwargs = work, args, kwargs
+        self._abandon_after = abandon_after
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._pause = threading.Event()
+        self._finished = threading.Event()
+        self._state = QUEUED
+        self._step, self._total = 0, None
+        self._series: dict[str, tuple[list[float], list[float]]] = {}
+        self._images: dict[str, np.ndarray] = {}
+        self._info: dict[str, Any] = {}
+        self._requests: dict[str, Any] = {}
+        self._message, self._error = "", ""
+        self._result: Any = None
+        self._started_at: float | None = None
+        self._ended_at: float | None = None
+        self._last_poll = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name=f"job-{self.id}-{name}", daemon=True)
+
+    # --- page side -----------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """Copy of the current progress; also tells the job somebody is still watching."""
+        with self._lock:
+            self._last_poll = time.monotonic()
+            elapsed = 0.0 if self._started_at is None else (self._ended_at or time.monotonic()) - self._started_at
+            return Snapshot(
+                job_id=self.id,
+                name=self.name,
+                state=self._state,
+                step=self._step,
+                total=self._total,
+                series={k: (list(s), list(v)) for k, (s, v) in self._series.items()},
+                images=dict(self._images),
+                message=self._message,
+                error=self._error,
+                elapsed_s=elapsed,
+                queue_position=_queue_position(self.id),
+                result=self._result,
+                info=dict(self._info),
+            )
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def pause(self) -> None:
+        self._pause.set()
+
+    def resume(self) -> None:
+        self._pause.clear()
+
+    def send(self, **requests: Any) -> None:
+        """Pass requests to the work (read with :meth:`Progress.take_requests`)."""
+        with self._lock:
+            self._requests.update(requests)
+
+    def wait(self, timeout: float | None = None) -> Snapshot:
+        """Block until finished (tests and scripts; pages poll instead)."""
+        self._finished.wait(timeout)
+        return self.snapshot()
+
+    @property
+    def finished(self) -> bool:
+        return self._finished.is_set()
+
+    # --- worker side ---------------------------------------------------------------
+    def _abandoned(self) -> bool:
+        with self._lock:
+            return time.monotonic() - self._last_poll > self._abandon_after
+
+    def _run(self) -> None:
+        with _queue_lock:
+            _waiting.append(self.id)
+        acquired = False
+        try:
+            while not acquired:
+                if self._stop.is_set() or self._abandoned():
+                    self._finish(STOPPED, "Stopped before it started.")
+                    return
+                acquired = _slots.acquire(timeout=0.2)
+            with _queue_lock:
+                _waiting.remove(self.id)
+            with self._lock:
+                self._state = RUNNING
+                self._started_at = time.monotonic()
+            result = self._work(Progress(self), *self._args, **self._kwargs)
+            with self._lock:
+                self._result = result
+            stopped = self._stop.is_set() or self._abandoned()
+            self._finish(STOPPED if stopped else DONE)
+        except JobStopped:
+            self._finish(STOPPED, "Stopped." if self._stop.is_set() else "Stopped: nobody was watching.")
+        except Exception as exc:  # the page shows the message; the server keeps running
+            traceback.print_exc()
+            self._finish(FAILED, error=_friendly(exc))
+        finally:
+            with _queue_lock:
+                if self.id in _waiting:
+                    _waiting.remove(self.id)
+            if acquired:
+                _slots.release()
+
+    def _finish(self, state: str, message: str | None = None, error: str = "") -> None:
+        with self._lock:
+            self._state = state
+            self._error = error
+            if message is not None:
+                self._message = message
+            self._ended_at = time.monotonic()
+        self._finished.set()
+        global _ended
+        with _queue_lock:
+            _ended += 1
+
+
+def _friendly(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, ValueError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _queue_position(job_id: int) -> int:
+    """1-based position among queued jobs, 0 when not queued."""
+    with _queue_lock:
+        return _waiting.index(job_id) + 1 if job_id in _waiting else 0
+
+
+def submit(
+    work: Callable[..., Any], *args: Any, name: str = "job", abandon_after: float = ABANDON_AFTER_S, **kwargs: Any
+) -> Job:
+    """Start ``work(progress, *args, **kwargs)`` in the background and return its :class:`Job`."""
+    job = Job(work, args, kwargs, name, abandon_after)
+    job._thread.start()
+    return job
+
+
+def ended_jobs() -> int:
+    """How many jobs have ended (done, stopped or failed) since the process started."""
+    with _queue_lock:
+        return _ended
+
+
+def running_jobs() -> int:
+    """How many jobs hold a slot right now (for the page's 'waiting' message)."""
+    return MAX_CONCURRENT_JOBS - _slots._value
+
+
+def keras_callback(progress: Progress, report_every_s: float = 0.25):
+    """A Keras callback feeding ``model.fit`` into ``progress``.
+
+    Reports batch loss/metrics at most every ``report_every_s`` seconds (so the cost
+    per batch is one clock read), epoch metrics (incl. validation) at each epoch end
+    at x = epochs completed, honours stop and pause between batches, and applies a
+    ``learning_rate`` request sent with :meth:`Job.send`.
+    """
+    import keras
+
+    class ProgressCallback(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            params = self.params or {}
+            self._epochs = params.get("epochs") or 1
+            self._steps = params.get("steps") or 1
+            self._epoch = 0
+            self._last_report = 0.0
+            progress.report(step=0, total=self._epochs * self._steps)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            now = time.monotonic()
+            if progress.stop_requested:
+                self.model.stop_training = True
+                return
+            if now - self._last_report < report_every_s:
+                return
+            self._last_report = now
+            try:
+                progress.check()
+            except JobStopped:
+                self.model.stop_training = True
+                return
+            requests = progress.take_requests()
+            if "learning_rate" in requests:
+                self.model.optimizer.learning_rate.assign(float(requests["learning_rate"]))
+            step = self._epoch * self._steps + batch + 1
+            x = self._epoch + (batch + 1) / self._steps
+            batch_metrics = {f"batch_{k}": float(v) for k, v in (logs or {}).items()}
+            progress.report(
+                step=step,
+                metrics=batch_metrics,
+                x=x,
+                learning_rate=float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
+            )
+
+        def on_epoch_end(self, epoch, logs=None):
+            progress.report(
+                step=(epoch + 1) * self._steps,
+                metrics={k: float(v) for k, v in (logs or {}).items()},
+                x=epoch + 1,
+                epoch=epoch + 1,
+            )
+
+    return ProgressCallback()

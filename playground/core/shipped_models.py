@@ -1,0 +1,66 @@
+"""Models that ship with the project in ``assets/models/``, each rebuilt by a script in ``scripts/``.
+
+Load them through :func:`load`; callers in Streamlit wrap it in ``st.cache_resource``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from playground.core.paths import ASSETS_DIR
+
+MODELS_DIR = ASSETS_DIR / "models"
+
+
+class ModelUnavailable(ValueError):
+    """A model cannot be loaded here (e.g. no internet for ImageNet weights); message is for the user."""
+
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model file in ``assets/models`` and the script that regenerates it."""
+
+    file: str
+    script: str
+    description: str
+
+    @property
+    def path(self) -> Path:
+        return MODELS_DIR / self.file
+
+
+SHIPPED = {
+    "fashion_cnn": ShippedModel(
+        "fashion_cnn.keras",
+        "scripts/train_fashion_cnn.py",
+        "small CNN trained on Fashion-MNIST (28x28 grayscale, 10 classes)",
+    ),
+    "backbone": ShippedModel(
+        "backbone.keras",
+        "scripts/train_backbone.py",
+        "offline RGB backbone: 5 conv blocks (block1_conv … block5_conv, any image size, input RGB "
+        "0-255) + global pool, trained to tell which of 19 bundled photos/textures or 5 coloured "
+        "patterns a crop comes from (78% on crops from held-out parts of the photos, chance 4%)",
+    ),
+    "fashion_gan_generator": ShippedModel(
+        "fashion_gan_generator.keras",
+        "scripts/train_gan.py",
+        "class-conditional DCGAN generator for Fashion-MNIST (z: 64 + one-hot class -> 28x28 in [-1, 1])",
+    ),
+    "fashion_gan_discriminator": ShippedModel(
+        "fashion_gan_discriminator.keras",
+        "scripts/train_gan.py",
+        "its discriminator (28x28 image in [-1, 1] + one-hot class -> logit of 'real')",
+    ),
+}
+
+
+def load(name: str):
+    """Load a shipped Keras model by name (safe mode, no custom code)."""
+    import keras
+
+    model = SHIPPED[name]
+    if not model.path.exists():
+        raise FileNotFoundError(f"{model.path} is missing; rebuild it with `python {model.script}`.")
+    return keras.models.load_model(model.path, compile=False, safe_mode=True)
