@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from playground.core import shipped_models
+from playground.core.images import tile
 from playground.lessons import gan
 
 TARGET_S = 0.2
@@ -46,17 +47,17 @@ def main() -> None:
 
     def grid():
         images = gan.sample(generator, 64, seed=0, labels=labels)
-        return png(gan.tile(images, 8, pad=2, scale=3))
+        return png(tile(images, 8, pad=2, scale=3))
 
     def slider_move():
         z = z_grid[0].copy()
         z[0] = np.random.uniform(-3, 3)
-        return png(gan.tile(gan.generate(generator, z[None], labels[:1]), 1, scale=8))
+        return png(tile(gan.generate(generator, z[None], labels[:1]), 1, scale=8))
 
     def grid_with_predict():
         inputs = [z_grid, gan.one_hot(labels, 10)]
         images = (generator.predict(inputs, verbose=0) + 1) / 2
-        return png(gan.tile(images, 8, pad=2, scale=3))
+        return png(tile(images, 8, pad=2, scale=3))
 
     grid_s, slider_s = median_seconds(grid), median_seconds(slider_move)
     predict_s = median_seconds(grid_with_predict, repeats=10)

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keras
 
-from playground.core import datasets, shipped_models
+from playground.core import datasets, keras_tools, shipped_models
 from playground.lessons import cnn_training, layer_table
 
 
@@ -30,7 +30,7 @@ def main() -> None:
     data = datasets.load_fashion_mnist()
     model = build_model()
     model.compile(
-        layer_table.make_optimizer(config.optimizer, config.learning_rate),
+        keras_tools.make_optimizer(config.optimizer, config.learning_rate),
         "sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )

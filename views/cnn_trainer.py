@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 
 from playground import ui
-from playground.core import datasets, images, shipped_models
+from playground.core import datasets, images, keras_tools, shipped_models
 from playground.figures import cnn_plots, plots
 from playground.lessons import cnn_training, explain, layer_table
 
@@ -57,14 +54,9 @@ with st.expander("The concept: conv → ReLU → pool → flatten → dense → 
 # --- data ---------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the dataset…", max_entries=3)
 def load_dataset(name: str) -> datasets.Dataset:
-    return datasets.load(name)
-
-
-@st.cache_resource(show_spinner=False, max_entries=1)
-def shipped_fashion_model():
-    return shipped_models.load("fashion_cnn")
+    with st.spinner("Loading the dataset…"):
+        return datasets.shared(name)
 
 
 def pick_dataset() -> datasets.Dataset:
@@ -232,7 +224,7 @@ def network_editor(data: datasets.Dataset) -> list[layer_table.LayerSpec] | None
 
 def training_controls(data: datasets.Dataset) -> cnn_training.TrainConfig:
     cols = st.columns(5)
-    optimizer = cols[0].selectbox("Optimizer", layer_table.OPTIMIZERS, key="cnn_optimizer")
+    optimizer = cols[0].selectbox("Optimizer", keras_tools.OPTIMIZERS, key="cnn_optimizer")
     learning_rate = cols[1].select_slider(
         "Learning rate", LEARNING_RATES, value=1e-3, key="cnn_lr", format_func=lambda v: f"{v:g}"
     )
@@ -402,12 +394,12 @@ def test_probabilities(run: dict, data: datasets.Dataset) -> np.ndarray:
     key = (run["label"], data.name)
     if key not in cache:
         with st.spinner("Classifying the test set…"):
-            cache[key] = cnn_training.predict_probabilities(run_model(run), data.x_test)
+            cache[key] = keras_tools.predict_probabilities(run_model(run), data.x_test)
     return cache[key]
 
 
 def run_model(run: dict):
-    return shipped_fashion_model() if run.get("shipped") else run["model"]
+    return ui.shipped_model("fashion_cnn") if run.get("shipped") else run["model"]
 
 
 def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> None:
@@ -597,7 +589,7 @@ def use_model(model, data: datasets.Dataset) -> None:
     if image is None:
         return
     with right, ui.guard("Predicting"):
-        probabilities = cnn_training.predict_probabilities(model, image[None])[0]
+        probabilities = keras_tools.predict_probabilities(model, image[None])[0]
         top = int(probabilities.argmax())
         st.plotly_chart(
             plots.bars(
@@ -637,16 +629,13 @@ def keep_it(run: dict | None, data: datasets.Dataset) -> None:
     if run is not None and not run.get("shipped"):
         model = run_model(run)
         cols = st.columns(2)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "model.keras"
-            model.save(path)
-            cols[0].download_button(
-                "Download the model (.keras)",
-                path.read_bytes(),
-                file_name="cnn_model.keras",
-                icon=":material/download:",
-                key="cnn_download_model",
-            )
+        cols[0].download_button(
+            "Download the model (.keras)",
+            keras_tools.model_bytes(model),
+            file_name="cnn_model.keras",
+            icon=":material/download:",
+            key="cnn_download_model",
+        )
         if run.get("code"):
             cols[1].download_button(
                 "Download the Python code",

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from playground import ui
-from playground.core import datasets, images, shipped_models
+from playground.core import datasets, images
 from playground.figures import convolution_plots as cplots
 from playground.figures import plots
 from playground.lessons import convolution as conv
@@ -518,14 +518,9 @@ HAND_MADE = ["Sobel x", "Sobel y", "Laplacian", "Gaussian blur"]
 MAX_SHOWN_FILTERS = 32
 
 
-@st.cache_resource(show_spinner="Loading the trained CNN (TensorFlow)…")
-def load_fashion_cnn():
-    return shipped_models.load("fashion_cnn")
-
-
-@st.cache_data(show_spinner="Reading Fashion-MNIST…")
 def fashion_test_images(n: int = 100) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    data = datasets.load_fashion_mnist(limit_train=1, limit_test=n)
+    with st.spinner("Reading Fashion-MNIST…"):
+        data = datasets.load_fashion_mnist(limit_train=1, limit_test=n)
     return data.x_test[..., 0], data.y_test, data.class_names
 
 
@@ -581,7 +576,7 @@ def learned_tab() -> None:
     if not trained:
         st.caption("Train a network on the **CNN trainer** page and its first layer shows up here too.")
     try:
-        model = load_fashion_cnn() if choice == SHIPPED_CHOICE else trained[choice]
+        model = ui.shipped_model("fashion_cnn") if choice == SHIPPED_CHOICE else trained[choice]
     except FileNotFoundError as exc:
         st.warning(str(exc), icon=":material/model_training:")
         return

@@ -24,14 +24,14 @@ ui.page_header(
 )
 
 
-@st.cache_resource(show_spinner="Loading dlib's face models…")
 def load_models() -> face_embeddings.FaceModels:
-    return face_embeddings.FaceModels()
+    with st.spinner("Loading dlib's face models…"):
+        return face_embeddings.shared_models()
 
 
-@st.cache_resource(show_spinner="Loading OpenCV's cascades…")
 def load_cascades() -> faces_classic.Detectors:
-    return faces_classic.Detectors()
+    with st.spinner("Loading OpenCV's cascades…"):
+        return faces_classic.shared_detectors()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -27,9 +27,9 @@ PERSON_COLOURS = [(79, 70, 229), (5, 150, 105), (217, 119, 6), (8, 145, 178), (1
 UNKNOWN_COLOUR = (225, 29, 72)
 
 
-@st.cache_resource(show_spinner="Loading the detectors…")
 def load_detectors() -> faces_classic.Detectors:
-    return faces_classic.Detectors()
+    with st.spinner("Loading the detectors…"):
+        return faces_classic.shared_detectors()
 
 
 @st.cache_resource(show_spinner="Preparing the offline demo faces…")

@@ -1,15 +1,13 @@
 """GAN sampler: sample and steer a shipped DCGAN, train one live, see the adversarial loop."""
 
-import io
 import json
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from playground import ui
-from playground.core import datasets, jobs, shipped_models
+from playground.core import datasets, jobs, keras_tools, shipped_models
+from playground.core.images import encode_png, tile
 from playground.figures import gan_plots, plots
 from playground.lessons import gan
 
@@ -25,9 +23,8 @@ DATASETS = {
 }
 
 
-@st.cache_resource(show_spinner="Loading the shipped GAN…")
 def shipped_pair():
-    return shipped_models.load("fashion_gan_generator"), shipped_models.load("fashion_gan_discriminator")
+    return ui.shipped_model("fashion_gan_generator"), ui.shipped_model("fashion_gan_discriminator")
 
 
 @st.cache_data(show_spinner=False)
@@ -36,30 +33,14 @@ def shipped_info() -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-@st.cache_resource(show_spinner="Loading Fashion-MNIST…")
 def fashion() -> datasets.Dataset:
-    return datasets.load_fashion_mnist()
+    with st.spinner("Loading Fashion-MNIST…"):
+        return datasets.load_fashion_mnist()
 
 
-@st.cache_resource(show_spinner="Loading the dataset…", max_entries=4)
 def training_data(name: str, limit: int) -> datasets.Dataset:
-    return DATASETS[name](limit)
-
-
-def model_bytes(model) -> bytes:
-    """A Keras model as the bytes of a .keras file (for the download button)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "generator.keras"
-        model.save(path)
-        return path.read_bytes()
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG")
-    return buffer.getvalue()
+    with st.spinner("Loading the dataset…"):
+        return DATASETS[name](limit)
 
 
 def framed(canvas: np.ndarray, index: int, cols: int, cell: int, pad: int, scale: int, color) -> None:
@@ -150,7 +131,7 @@ with sample_tab:
         )
         grid_col, steer_col = st.columns([3, 2])
         scale = 3
-        canvas = gan.tile(images, cols, pad=2, scale=scale)
+        canvas = tile(images, cols, pad=2, scale=scale)
         index_b = (
             int(
                 steer_col.number_input(
@@ -208,7 +189,7 @@ with sample_tab:
                 )
             image = gan.generate(generator, z[None], label)
             st.image(
-                gan.tile(image, 1, scale=8),
+                tile(image, 1, scale=8),
                 width=224,
                 caption=f"|z| = {np.linalg.norm(z):.2f} (typical: √{latent_dim} ≈ {np.sqrt(latent_dim):.1f})",
             )
@@ -230,7 +211,7 @@ with sample_tab:
         for method in methods:
             path = gan.interpolate(z_grid[index_a], z_grid[index_b], steps, method)
             norms[method] = (list(np.linspace(0, 1, steps)), list(np.linalg.norm(path, axis=1)))
-            strip = gan.tile(gan.generate(generator, path, path_labels), steps, pad=2, scale=3)
+            strip = tile(gan.generate(generator, path, path_labels), steps, pad=2, scale=3)
             walk_cols[2].image(strip, caption=f"{method}: sample #{index_a + 1} → #{index_b + 1}", width="stretch")
         if norms:
             st.plotly_chart(
@@ -250,7 +231,7 @@ with sample_tab:
     )
     st.download_button(
         "Download this grid (PNG)",
-        png_bytes(gan.tile(images, cols, scale=2)),
+        encode_png(tile(images, cols, scale=2)),
         file_name=f"gan_samples_seed{seed}.png",
         mime="image/png",
         key="gan_grid_png",
@@ -387,7 +368,7 @@ with train_tab:
             icon=":material/check_circle:",
         )
         if st.button("Prepare download", key="gan_prepare_download", icon=":material/download:"):
-            st.session_state["gan_download"] = (snapshot.job_id, model_bytes(snapshot.result["generator"]))
+            st.session_state["gan_download"] = (snapshot.job_id, keras_tools.model_bytes(snapshot.result["generator"]))
         download = st.session_state.get("gan_download")
         if download and download[0] == snapshot.job_id:
             st.download_button(

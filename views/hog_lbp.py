@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from playground import ui
-from playground.core import images, shipped_models
+from playground.core import images
 from playground.figures import convolution_plots as cplots
 from playground.figures import hog_lbp_plots as fplots
 from playground.figures import plots
@@ -67,11 +67,6 @@ def cached_glyphs(cells: np.ndarray, cell_size: int) -> np.ndarray:
 def cached_textures(radius: float, neighbours: int, method: str, patch: int, descriptor: str):
     textures = {name: images.to_gray(images.sample_image(name)) for name in TEXTURES}
     return hog_lbp.compare_textures(textures, patch, radius, neighbours, method, descriptor)
-
-
-@st.cache_resource(show_spinner="Loading the trained CNN (TensorFlow)…")
-def load_fashion_cnn():
-    return shipped_models.load("fashion_cnn")
 
 
 def clamp_state(key: str, high: int, default: int) -> None:
@@ -578,7 +573,7 @@ def learned_tab() -> None:
         picked = ui.image_picker("learned", default="astronaut", max_side=384)
     gray = images.to_gray(picked.rgb)
     try:
-        model = load_fashion_cnn()
+        model = ui.shipped_model("fashion_cnn")
     except FileNotFoundError as exc:
         st.warning(str(exc), icon=":material/model_training:")
         return

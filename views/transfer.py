@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from playground import ui
-from playground.core import datasets, images
+from playground.core import datasets, images, keras_tools
 from playground.figures import plots, transfer_plots
 from playground.lessons import explain, transfer
 
@@ -362,7 +362,7 @@ with tab_train:
             with ui.guard("Saving the model"):
                 st.download_button(
                     "Download the model (.keras)",
-                    lambda: transfer.model_bytes(result.model),
+                    lambda: keras_tools.model_bytes(result.model),
                     file_name="transfer_model.keras",
                     icon=":material/download:",
                     key="tl_download",

@@ -10,11 +10,12 @@ import gzip
 import io
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from playground.core.cache import per_process
 from playground.core.images import ImageError, decode_image, resize_to
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -106,7 +107,55 @@ def _read_idx_gz(path: Path) -> np.ndarray:
 
 
 def load_fashion_mnist(limit_train: int | None = None, limit_test: int | None = None) -> Dataset:
-    """Fashion-MNIST 28x28 grayscale: Debian's package, else the Keras cache, else download."""
+    """Fashion-MNIST 28x28 grayscale: Debian's package, else the Keras cache, else download.
+    The first ``limit_*`` images of the one read-only copy this process keeps."""
+    return _limited(_full_dataset("fashion_mnist"), limit_train, limit_test)
+
+
+def load_mnist(limit_train: int | None = None, limit_test: int | None = None) -> Dataset:
+    """MNIST digits 28x28 (Keras cache or download, 11 MB); views of the process's one copy."""
+    return _limited(_full_dataset("mnist"), limit_train, limit_test)
+
+
+def load_cifar10(limit_train: int | None = None, limit_test: int | None = None) -> Dataset:
+    """CIFAR-10 32x32 colour (Keras cache or download, 163 MB); views of the process's one copy."""
+    return _limited(_full_dataset("cifar10"), limit_train, limit_test)
+
+
+@per_process
+def _full_dataset(name: str) -> Dataset:
+    """Every image of a big dataset as float32, read-only: decoded once per process (Fashion-MNIST
+    alone is 220 MB) and shared by every page, whose limited variants are views of it."""
+    if name == "fashion_mnist":
+        (x_train, y_train), (x_test, y_test), source = _read_fashion_mnist()
+        class_names = FASHION_CLASSES
+    elif name == "mnist":
+        (x_train, y_train), (x_test, y_test) = _keras_download("mnist", "MNIST (11 MB)")
+        class_names = [str(d) for d in range(10)]
+        source = f"MNIST via keras.datasets (cached in {keras_home() / 'datasets'})."
+    else:
+        (x_train, y_train), (x_test, y_test) = _keras_download("cifar10", "CIFAR-10 (163 MB)")
+        class_names = CIFAR10_CLASSES
+        source = f"CIFAR-10 via keras.datasets (cached in {keras_home() / 'datasets'})."
+    data = _from_uint8(name, x_train, y_train.ravel(), x_test, y_test.ravel(), class_names, source, None, None)
+    for array in (data.x_train, data.y_train, data.x_test, data.y_test):
+        array.flags.writeable = False
+    return data
+
+
+def _limited(data: Dataset, limit_train: int | None, limit_test: int | None) -> Dataset:
+    return replace(
+        data,
+        x_train=data.x_train[:limit_train],
+        y_train=data.y_train[:limit_train],
+        x_test=data.x_test[:limit_test],
+        y_test=data.y_test[:limit_test],
+        class_names=list(data.class_names),
+    )
+
+
+def _read_fashion_mnist():
+    """``((x_train, y_train), (x_test, y_test), source)`` as uint8, from the first place that has them."""
     for folder, where in (
         (DEBIAN_FASHION_MNIST, "Debian package dataset-fashion-mnist"),
         (keras_home() / "datasets" / "fashion-mnist", "Keras cache"),
@@ -122,46 +171,13 @@ def load_fashion_mnist(limit_train: int | None = None, limit_test: int | None = 
         ]
         if all(f.exists() for f in files):
             x_train, y_train, x_test, y_test = (_read_idx_gz(f) for f in files)
-            source = f"Fashion-MNIST (Zalando, 70,000 images) from the {where} ({folder})."
-            break
-    else:
-        (x_train, y_train), (x_test, y_test) = _keras_download("fashion_mnist", "Fashion-MNIST (30 MB)")
-        source = f"Fashion-MNIST downloaded by Keras into {keras_home() / 'datasets'}."
-    return _from_uint8(
-        "fashion_mnist", x_train, y_train, x_test, y_test, FASHION_CLASSES, source, limit_train, limit_test
-    )
-
-
-def load_mnist(limit_train: int | None = None, limit_test: int | None = None) -> Dataset:
-    """MNIST digits 28x28 (Keras cache or download, 11 MB)."""
-    (x_train, y_train), (x_test, y_test) = _keras_download("mnist", "MNIST (11 MB)")
-    return _from_uint8(
-        "mnist",
-        x_train,
-        y_train,
-        x_test,
-        y_test,
-        [str(d) for d in range(10)],
-        f"MNIST via keras.datasets (cached in {keras_home() / 'datasets'}).",
-        limit_train,
-        limit_test,
-    )
-
-
-def load_cifar10(limit_train: int | None = None, limit_test: int | None = None) -> Dataset:
-    """CIFAR-10 32x32 colour (Keras cache or download, 163 MB)."""
-    (x_train, y_train), (x_test, y_test) = _keras_download("cifar10", "CIFAR-10 (163 MB)")
-    return _from_uint8(
-        "cifar10",
-        x_train,
-        y_train.ravel(),
-        x_test,
-        y_test.ravel(),
-        CIFAR10_CLASSES,
-        f"CIFAR-10 via keras.datasets (cached in {keras_home() / 'datasets'}).",
-        limit_train,
-        limit_test,
-    )
+            return (
+                (x_train, y_train),
+                (x_test, y_test),
+                f"Fashion-MNIST (Zalando, 70,000 images) from the {where} ({folder}).",
+            )
+    train, test = _keras_download("fashion_mnist", "Fashion-MNIST (30 MB)")
+    return train, test, f"Fashion-MNIST downloaded by Keras into {keras_home() / 'datasets'}."
 
 
 def _keras_download(name: str, label: str):
@@ -374,18 +390,30 @@ def _from_uint8(name, x_train, y_train, x_test, y_test, class_names, source, lim
     )
 
 
-def _split(name, x, y, class_names, source, test_fraction, seed, stratify_min=2) -> Dataset:
-    """Stratified shuffle split; classes with fewer than ``stratify_min`` examples stay in train."""
+def stratified_split(
+    y: np.ndarray, test_fraction: float, seed: int = 0, min_per_class: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffled ``(train, test)`` indices into ``y`` (N,) that keep each class's share in both
+    (scikit-learn's ``train_test_split``). Classes with at most ``min_per_class`` examples stay
+    whole in train; with fewer test images than classes the test pick is plain random."""
+    from sklearn.model_selection import train_test_split
+
+    y = np.asarray(y)
+    labels, counts = np.unique(y, return_counts=True)
+    splittable = np.isin(y, labels[counts > min_per_class])
+    candidates, whole = np.flatnonzero(splittable), np.flatnonzero(~splittable)
+    n_test = int(round(len(candidates) * test_fraction))
     rng = np.random.default_rng(seed)
-    test_idx = []
-    for label in np.unique(y):
-        idx = rng.permutation(np.flatnonzero(y == label))
-        n_test = int(round(len(idx) * test_fraction)) if len(idx) > stratify_min else 0
-        test_idx.extend(idx[:n_test])
-    is_test = np.zeros(len(y), bool)
-    is_test[test_idx] = True
-    order = rng.permutation(len(y))
-    train, test = order[~is_test[order]], order[is_test[order]]
+    if n_test == 0:
+        return rng.permutation(len(y)), np.array([], dtype=int)
+    n_classes = len(np.unique(y[candidates]))
+    stratify = y[candidates] if n_classes <= n_test <= len(candidates) - n_classes else None
+    train, test = train_test_split(candidates, test_size=n_test, random_state=seed, stratify=stratify)
+    return rng.permutation(np.concatenate([train, whole])), test
+
+
+def _split(name, x, y, class_names, source, test_fraction, seed, stratify_min=2) -> Dataset:
+    train, test = stratified_split(y, test_fraction, seed, stratify_min)
     return Dataset(name, x[train], y[train], x[test], y[test], list(class_names), source)
 
 
@@ -397,6 +425,13 @@ LOADERS = {
     "MNIST": load_mnist,
     "CIFAR-10": load_cifar10,
 }
+
+
+@per_process
+def shared(name: str) -> Dataset:
+    """The dataset ``name`` (see ``LOADERS``) with its default size, made once per process and
+    shared by every page and session: use it read-only."""
+    return load(name)
 
 
 def load(name: str, **kwargs) -> Dataset:

@@ -8,6 +8,7 @@ fit to show a user.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +155,30 @@ def to_float(image: np.ndarray) -> np.ndarray:
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """Float image in [0, 1] (values outside are clipped) → uint8, same shape."""
     return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def as_rgb_uint8(image: np.ndarray) -> np.ndarray:
+    """(H, W), (H, W, 1) or (H, W, 3), floats in [0, 1] or uint8 → RGB uint8 (H, W, 3)."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.dtype != np.uint8:
+        image = to_uint8(image)
+    return np.repeat(image[..., None], 3, axis=2) if image.ndim == 2 else image
+
+
+def tile(images: Sequence[np.ndarray], cols: int, pad: int = 1, scale: int = 1, background: int = 255) -> np.ndarray:
+    """Equal-sized images (see :func:`as_rgb_uint8`) on one grid, row by row, with scikit-image's
+    ``montage``: RGB uint8 (rows*(H+pad)-pad, cols*(W+pad)-pad, 3) times ``scale`` (nearest
+    neighbour, crisp when small), ``background`` grey level between and after the cells."""
+    from skimage.util import montage
+
+    rgb = np.stack([as_rgb_uint8(image) for image in images])
+    cols = max(1, min(cols, len(rgb)))
+    rows = -(-len(rgb) // cols)
+    canvas = montage(rgb, fill=(background,) * 3, grid_shape=(rows, cols), padding_width=pad, channel_axis=-1)
+    canvas = canvas[pad : canvas.shape[0] - pad, pad : canvas.shape[1] - pad].astype(np.uint8)
+    return canvas.repeat(scale, axis=0).repeat(scale, axis=1) if scale > 1 else canvas
 
 
 def encode_png(image: np.ndarray) -> bytes:

@@ -1,6 +1,6 @@
 """Models that ship with the project in ``assets/models/``, each rebuilt by a script in ``scripts/``.
 
-Load them through :func:`load`; callers in Streamlit wrap it in ``st.cache_resource``.
+Pages use :func:`shared` (one instance per process, for inference); :func:`load` gives a fresh copy.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from playground.core.cache import per_process
 from playground.core.paths import ASSETS_DIR
 
 MODELS_DIR = ASSETS_DIR / "models"
@@ -64,3 +65,10 @@ def load(name: str):
     if not model.path.exists():
         raise FileNotFoundError(f"{model.path} is missing; rebuild it with `python {model.script}`.")
     return keras.models.load_model(model.path, compile=False, safe_mode=True)
+
+
+@per_process
+def shared(name: str):
+    """The shipped model ``name``, loaded once per process and shared by every page and session:
+    for inference and feature extraction only (train a copy)."""
+    return load(name)

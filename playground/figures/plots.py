@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+
+from playground.core.images import as_rgb_uint8, tile
 
 PALETTE = ["#4f46e5", "#e11d48", "#059669", "#d97706", "#0891b2", "#7c3aed", "#db2777", "#65a30d", "#475569", "#ea580c"]
 _MARGIN = dict(l=10, r=10, t=40, b=10)
@@ -92,35 +93,29 @@ def image_grid(
     title: str | None = None,
     cell_px: int = 90,
 ) -> go.Figure:
-    """A grid of small images (each (H, W), (H, W, 1) or (H, W, 3); floats in [0, 1] or uint8)."""
+    """A grid of equal-sized small images (each (H, W), (H, W, 1) or (H, W, 3); floats in [0, 1] or
+    uint8) drawn as one image, ``titles`` above their cells; each cell about ``cell_px`` tall."""
     n = len(images)
     cols = max(1, min(cols, n))
     rows = max(1, -(-n // cols))
-    fig = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=list(titles) if titles else None,
-        horizontal_spacing=0.01,
-        vertical_spacing=0.06 if titles else 0.01,
-    )
-    for i, image in enumerate(images):
-        rgb = _as_rgb_uint8(image)
-        fig.add_trace(go.Image(z=rgb, hoverinfo="skip"), row=i // cols + 1, col=i % cols + 1)
-    fig.update_xaxes(showticklabels=False, showgrid=False)
-    fig.update_yaxes(showticklabels=False, showgrid=False)
-    fig.update_annotations(font_size=11)
-    return apply_layout(fig, title, rows * cell_px + (40 if title else 10))
-
-
-def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image)
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[..., 0]
-    if image.dtype != np.uint8:
-        image = (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    if image.ndim == 2:
-        image = np.repeat(image[..., None], 3, axis=2)
-    return image
+    height, width = np.shape(images[0])[:2]
+    # A title row above each image row, as tall as a line of 11 px text at this zoom.
+    title_px = int(np.ceil(16 * height / cell_px)) if titles else 0
+    cells = [np.pad(as_rgb_uint8(image), ((title_px, 0), (0, 0), (0, 0)), constant_values=255) for image in images]
+    gap = max(1, width // 16)
+    fig = go.Figure(go.Image(z=tile(cells, cols, pad=gap), hoverinfo="skip"))
+    for i, text in enumerate(titles or []):
+        row, col = divmod(i, cols)
+        fig.add_annotation(
+            x=col * (width + gap) + width / 2,
+            y=row * (height + title_px + gap) + title_px / 2,
+            text=text,
+            showarrow=False,
+            font_size=11,
+        )
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
+    return apply_layout(fig, title, rows * (cell_px + (16 if titles else 0)) + (40 if title else 10))
 
 
 def curves(

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core import device, jobs
+from playground.core import datasets, device, jobs, keras_tools
 from playground.lessons import layer_table
 
 # Training steps per call into TensorFlow: callbacks (live curves, stop, pause, NaN check)
@@ -116,15 +116,8 @@ def split_validation(x: np.ndarray, y: np.ndarray, fraction: float, seed: int = 
 
     Returns (x_train, y_train, x_val, y_val); with fraction 0 the validation arrays are empty.
     """
-    rng = np.random.default_rng(seed)
-    val = []
-    for label in np.unique(y):
-        idx = np.flatnonzero(y == label)
-        n_val = int(round(len(idx) * fraction)) if len(idx) > 1 else 0
-        val.extend(rng.choice(idx, n_val, replace=False))
-    is_val = np.zeros(len(y), bool)
-    is_val[np.asarray(val, dtype=int)] = True
-    return x[~is_val], y[~is_val], x[is_val], y[is_val]
+    fit, val = datasets.stratified_split(y, fraction, seed, min_per_class=1)
+    return x[fit], y[fit], x[val], y[val]
 
 
 def compile_model(layers: list[layer_table.LayerSpec], input_shape, num_classes: int, config: TrainConfig):
@@ -134,7 +127,7 @@ def compile_model(layers: list[layer_table.LayerSpec], input_shape, num_classes:
             layers, input_shape, num_classes, config.initializer, config.augmentation, config.seed
         )
         model.compile(
-            layer_table.make_optimizer(config.optimizer, config.learning_rate),
+            keras_tools.make_optimizer(config.optimizer, config.learning_rate),
             "sparse_categorical_crossentropy",
             metrics=["accuracy"],
             steps_per_execution=STEPS_PER_EXECUTION,
@@ -194,7 +187,7 @@ def train(
     if stop_on_nan.message:
         return result
     progress.report(message="Evaluating on the test set…")
-    probabilities = predict_probabilities(model, x_test)
+    probabilities = keras_tools.predict_probabilities(model, x_test)
     result.model = model
     result.test_probabilities = probabilities
     result.test_accuracy = float(np.mean(probabilities.argmax(1) == y_test)) if len(y_test) else None
@@ -211,25 +204,15 @@ def train(
     return result
 
 
-def predict_probabilities(model, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """Class probabilities (N, K) for float32 images (N, H, W, C), in batches without ``predict``'s overhead."""
-    import keras
-
-    outputs = [
-        keras.ops.convert_to_numpy(model(images[i : i + batch_size], training=False))
-        for i in range(0, len(images), batch_size)
-    ]
-    return np.concatenate(outputs).astype(np.float32) if outputs else np.zeros((0, model.output_shape[-1]), np.float32)
-
-
 # --- evaluation ------------------------------------------------------------------------
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
-    """Counts (K, K): row = true class, column = predicted class."""
-    matrix = np.zeros((num_classes, num_classes), np.int64)
-    np.add.at(matrix, (np.asarray(y_true, int), np.asarray(y_pred, int)), 1)
-    return matrix
+    """Counts (K, K): row = true class, column = predicted class (scikit-learn's, with every class
+    a row even when absent)."""
+    from sklearn.metrics import confusion_matrix as counts
+
+    return counts(y_true, y_pred, labels=np.arange(num_classes)).astype(np.int64)
 
 
 def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:

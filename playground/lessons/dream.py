@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from playground.core import errors
 from playground.core.jobs import JobStopped, Progress
 from playground.core.shipped_models import ModelUnavailable
 
@@ -94,16 +95,11 @@ def load_inception() -> DreamModel:
         model = keras.applications.InceptionV3(weights="imagenet", include_top=False)
     except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
         raise ModelUnavailable(
-            f"Could not download the {INCEPTION_DOWNLOAD}: {_first_line(exc)}. "
+            f"Could not download the {INCEPTION_DOWNLOAD}: {errors.first_line(exc, 120)}. "
             "Connect to the internet once (Keras caches it in ~/.keras/models) or use the "
             "offline backbone."
         ) from None
     return inception_from_model(model, "InceptionV3 (ImageNet weights from keras.applications)")
-
-
-def _first_line(exc: Exception, limit: int = 120) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text[:limit]}" if text else type(exc).__name__
 
 
 def inception_from_model(model, source: str) -> DreamModel:
@@ -120,7 +116,7 @@ def load_backbone() -> DreamModel:
     from playground.core import shipped_models
 
     return backbone_from_model(
-        shipped_models.load("backbone"), f"offline backbone ({shipped_models.SHIPPED['backbone'].file})"
+        shipped_models.shared("backbone"), f"offline backbone ({shipped_models.SHIPPED['backbone'].file})"
     )
 
 

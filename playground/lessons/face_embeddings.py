@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.core.cache import per_process
 from playground.lessons import faces_classic
 
 # Conventional dlib threshold: descriptors of the same person are usually closer than this
@@ -63,8 +64,8 @@ def _rect_to_box(rect, width: int, height: int) -> tuple[int, int, int, int]:
 class FaceModels:
     """dlib's detectors, landmark model and descriptor network, loaded once.
 
-    dlib objects are not documented as thread-safe, so each call holds a lock; share one
-    instance per process (``st.cache_resource``).
+    dlib objects are not documented as thread-safe, so each call holds a lock; pages share
+    :func:`shared_models`.
     """
 
     def __init__(self):
@@ -141,6 +142,12 @@ class FaceModels:
             )
         note = f"{len(found)} faces in {who}: using the largest." if len(found) > 1 else ""
         return found[0], note
+
+
+@per_process
+def shared_models() -> FaceModels:
+    """dlib's face models, loaded once per process for every page and session."""
+    return FaceModels()
 
 
 def _check_image(image: np.ndarray) -> np.ndarray:

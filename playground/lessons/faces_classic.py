@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from playground.core import images
+from playground.core.cache import per_process
 
 HAAR_MODELS = {
     "frontal face": "haarcascade_frontalface_default.xml",
@@ -75,7 +76,7 @@ def _lbp_cascade_text() -> str:
 
 class Detectors:
     """All classic detectors, loaded once. OpenCV/dlib detectors are not documented as
-    thread-safe, so each call holds that detector's lock; share one instance per process."""
+    thread-safe, so each call holds that detector's lock; pages share :func:`shared_detectors`."""
 
     def __init__(self):
         import cv2
@@ -162,6 +163,12 @@ class Detectors:
             f"No face found in {who} ({width}x{height}). Use a photo where one face looks "
             "at the camera, well lit and at least ~60 px wide."
         )
+
+
+@per_process
+def shared_detectors() -> Detectors:
+    """The classic detectors, loaded once per process for every page and session."""
+    return Detectors()
 
 
 def clip_box(x: int, y: int, w: int, h: int, width: int, height: int) -> tuple[int, int, int, int]:

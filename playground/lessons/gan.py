@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.core import device
+from playground.core.images import tile
 
 # --- tunables ------------------------------------------------------------------------
 LATENT_RANGE = (2, 256)  # latent sizes the builders accept
@@ -376,25 +377,6 @@ def interpolate(z0: np.ndarray, z1: np.ndarray, steps: int = 8, method: str = "l
     return path.astype(np.float32)
 
 
-def tile(images: np.ndarray, cols: int, pad: int = 1, scale: int = 1) -> np.ndarray:
-    """Lay images (n, H, W, C) in [0, 1] out on a grid: uint8 (rows*(H+pad)-pad, ..., 3),
-    each pixel repeated ``scale`` times (nearest neighbour, crisp when small)."""
-    images = np.asarray(images)
-    n, height, width, channels = images.shape
-    cols = max(1, min(cols, n))
-    rows = -(-n // cols)
-    canvas = np.ones((rows * (height + pad) - pad, cols * (width + pad) - pad, channels), np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, cols)
-        canvas[r * (height + pad) : r * (height + pad) + height, c * (width + pad) : c * (width + pad) + width] = image
-    canvas = (np.clip(canvas, 0, 1) * 255).astype(np.uint8)
-    if channels == 1:
-        canvas = np.repeat(canvas, 3, axis=2)
-    if scale > 1:
-        canvas = canvas.repeat(scale, axis=0).repeat(scale, axis=1)
-    return canvas
-
-
 # --- training data and live monitoring -----------------------------------------------
 
 
@@ -413,11 +395,10 @@ def training_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, se
 
 def diversity(images: np.ndarray) -> float:
     """Mean pairwise Euclidean distance between images (n, ...): small when samples look alike."""
+    from scipy.spatial.distance import pdist
+
     flat = np.asarray(images, np.float64).reshape(len(images), -1)
-    squared = (flat**2).sum(1)
-    distances = np.sqrt(np.maximum(squared[:, None] + squared[None, :] - 2 * flat @ flat.T, 0))
-    n = len(flat)
-    return float(distances.sum() / (n * (n - 1))) if n > 1 else 0.0
+    return float(pdist(flat).mean()) if len(flat) > 1 else 0.0
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, replace
 
+from playground.core import errors
+
 LAYER_TYPES = ["Conv2D", "MaxPool", "AvgPool", "ResBlock", "Flatten", "GlobalAvgPool", "Dense", "Dropout"]
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "linear"]
 PADDINGS = ["same", "valid"]
@@ -727,26 +729,6 @@ def _row_code(spec: LayerSpec, name: str, init: str) -> list[str]:
     return out
 
 
-OPTIMIZERS = ["Adam", "SGD", "SGD + momentum", "RMSprop"]
-
-
-def make_optimizer(name: str, learning_rate: float):
-    """A Keras optimizer by display name (see :data:`OPTIMIZERS`)."""
-    import keras
-
-    if not (learning_rate > 0 and math.isfinite(learning_rate)):
-        raise ValueError(f"The learning rate must be a positive number, got {learning_rate}.")
-    if name == "Adam":
-        return keras.optimizers.Adam(learning_rate)
-    if name == "SGD":
-        return keras.optimizers.SGD(learning_rate)
-    if name == "SGD + momentum":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9)
-    if name == "RMSprop":
-        return keras.optimizers.RMSprop(learning_rate)
-    raise ValueError(f"Unknown optimizer '{name}'; choose one of {', '.join(OPTIMIZERS)}.")
-
-
 def _optimizer_code(name: str, learning_rate: float) -> str:
     return {
         "Adam": f"keras.optimizers.Adam({learning_rate})",
@@ -798,9 +780,8 @@ def load_uploaded_model(data: bytes, file_name: str = "model.keras"):
         try:
             model = keras.models.load_model(path, compile=False, safe_mode=True)
         except Exception as exc:  # Keras raises many types for bad archives/custom layers
-            text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
             raise ValueError(
-                f"'{file_name}' could not be loaded safely: {text}. Only models made of standard "
+                f"'{file_name}' could not be loaded safely: {errors.first_line(exc, 300)}. Only models made of standard "
                 "Keras layers (no custom code or Lambda layers) can be loaded."
             ) from None
     shape = model.input_shape

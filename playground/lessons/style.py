@@ -133,7 +133,7 @@ def load_backbone() -> FeatureNet:
     from playground.core import shipped_models
 
     return backbone_from_model(
-        shipped_models.load("backbone"), f"offline backbone ({shipped_models.SHIPPED['backbone'].file})"
+        shipped_models.shared("backbone"), f"offline backbone ({shipped_models.SHIPPED['backbone'].file})"
     )
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core import datasets, device, jobs, shipped_models
+from playground.core import datasets, device, errors, images, jobs, keras_tools, shipped_models
 from playground.core.images import ImageError, decode_image, encode_png, resize_max
 
 OFFLINE = "Offline backbone (ships with the app)"
@@ -140,21 +140,17 @@ def prepare_uploads(files: list[tuple[str, bytes]], max_side: int = STORED_MAX_S
 
 
 def contact_sheet(files: list[tuple[str, bytes]], side: int = 64, cols: int = 12, gap: int = 3) -> np.ndarray:
-    """Thumbnails of image files in a grid, RGB uint8 (rows * (side + gap), cols * (side + gap), 3)
+    """Thumbnails of image files in a grid, RGB uint8 (rows * (side + gap) - gap, cols * (side + gap) - gap, 3)
     on white; unreadable files are left blank (they were checked when added)."""
-    from playground.core.images import resize_to
+    blank = np.full((side, side, 3), 255, np.uint8)
 
-    rows = max(1, -(-len(files) // cols))
-    cols = max(1, min(cols, len(files)))
-    sheet = np.full((rows * (side + gap) - gap, cols * (side + gap) - gap, 3), 255, np.uint8)
-    for index, (name, data) in enumerate(files):
+    def thumbnail(name: str, data: bytes) -> np.ndarray:
         try:
-            thumb = resize_to(decode_image(data, name), (side, side))
+            return images.resize_to(decode_image(data, name), (side, side))
         except ImageError:
-            continue
-        top, left = (index // cols) * (side + gap), (index % cols) * (side + gap)
-        sheet[top : top + side, left : left + side] = thumb
-    return sheet
+            return blank
+
+    return images.tile([thumbnail(name, data) for name, data in files] or [blank], cols, pad=gap)
 
 
 def check_classes(classes: dict[str, list[tuple[str, bytes]]]) -> None:
@@ -266,7 +262,7 @@ def load_backbone(label: str, weights: str | None = "imagenet", image_size: int 
     size = image_size or info.image_size
     if info.application is None:
         try:
-            model = shipped_models.load("backbone")
+            model = shipped_models.shared("backbone")
         except FileNotFoundError as exc:
             raise BackboneUnavailable(str(exc)) from None
         features = keras.Model(model.inputs[0], model.get_layer("block5_conv").output, name="offline_backbone")
@@ -287,7 +283,7 @@ def load_backbone(label: str, weights: str | None = "imagenet", image_size: int 
         except Exception as exc:  # no internet, proxy, disk full: Keras raises plain Exception
             raise BackboneUnavailable(
                 f"Could not get the ImageNet weights of {info.application} ({info.download_mb:.0f} MB download; "
-                f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]})."
+                f"{errors.first_line(exc)})."
             ) from None
         # Same constructor, same layer order: copy weights layer by layer.
         ours = [layer for layer in base if layer.weights]
@@ -526,11 +522,10 @@ class _Prefixed:
 
 
 def _accuracy(model, x: np.ndarray, y: np.ndarray) -> float | None:
-    from playground.lessons import cnn_training
 
     if not len(y):
         return None
-    return float(np.mean(cnn_training.predict_probabilities(model, x, batch_size=64).argmax(1) == y))
+    return float(np.mean(keras_tools.predict_probabilities(model, x, batch_size=64).argmax(1) == y))
 
 
 @device.forget_traced_gradients()
@@ -545,8 +540,6 @@ def train_transfer(
     boundary) and ``scratch_*`` for the baseline; validation = the test images.
     """
     import keras
-
-    from playground.lessons import layer_table
 
     config.check(len(backbone.base_layers))
     keras.utils.set_random_seed(config.seed)
@@ -569,7 +562,7 @@ def train_transfer(
     progress.report(message=f"Phase 1: training the head on cached features ({f_train.shape[1]} per image)…")
     started = time.perf_counter()
     classifier.head.compile(
-        layer_table.make_optimizer("Adam", config.head_learning_rate),
+        keras_tools.make_optimizer("Adam", config.head_learning_rate),
         "sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -595,7 +588,7 @@ def train_transfer(
         )
         started = time.perf_counter()
         classifier.model.compile(
-            layer_table.make_optimizer("Adam", config.fine_tune_learning_rate),
+            keras_tools.make_optimizer("Adam", config.fine_tune_learning_rate),
             "sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
@@ -622,7 +615,7 @@ def train_transfer(
         # them makes the first epochs explode.
         scratch = build_classifier(scratch_backbone, data.num_classes, config.dropout, config.seed)
         scratch.model.compile(
-            layer_table.make_optimizer("Adam", config.head_learning_rate),
+            keras_tools.make_optimizer("Adam", config.head_learning_rate),
             "sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
@@ -700,17 +693,6 @@ def separation(points: np.ndarray, labels: np.ndarray) -> float:
     centres = np.stack([points[labels == k].mean(0) for k in np.unique(labels)])
     nearest = np.unique(labels)[np.argmin(((points[:, None] - centres[None]) ** 2).sum(-1), axis=1)]
     return float(np.mean(nearest == labels))
-
-
-def model_bytes(model) -> bytes:
-    """The model as a ``.keras`` file's bytes (for a download button)."""
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "transfer_model.keras"
-        model.save(path)
-        return path.read_bytes()
 
 
 def zip_of_classes(classes: dict[str, list[tuple[str, bytes]]]) -> bytes:

@@ -15,6 +15,7 @@ from playground.ui.widgets import (
     image_picker,
     model_choice,
     page_header,
+    shipped_model,
 )
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "live_webcam",
     "model_choice",
     "page_header",
+    "shipped_model",
     "shut_down_expired_sessions",
     "start_job",
     "webcam_stream",

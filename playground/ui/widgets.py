@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from playground.core import device, images
+from playground.core import device, images, shipped_models
 
 log = logging.getLogger("playground")
 
@@ -111,6 +111,13 @@ def image_picker(
         )
         st.caption(picked.note)
     return picked
+
+
+def shipped_model(name: str):
+    """The shipped model ``name``, one instance per process (for inference), with a spinner while
+    the first page that needs it loads it."""
+    with st.spinner(f"Loading the shipped model ({shipped_models.SHIPPED[name].file})…"):
+        return shipped_models.shared(name)
 
 
 def device_badge(gpu_names: list[str] | None = None) -> None:

@@ -136,3 +136,21 @@ def test_load_by_name_and_download_status():
     with pytest.raises(ValueError, match="Unknown dataset 'ImageNet'"):
         datasets.load("ImageNet")
     assert set(datasets.download_status()) == {"ImageNet weights", "MNIST", "CIFAR-10", "Fashion-MNIST"}
+
+
+@pytest.mark.parametrize("counts, fraction", [([50, 50, 50, 50], 0.1), ([40, 20, 8], 0.25), ([30, 2, 9], 0.2)])
+def test_stratified_split_keeps_class_shares_and_covers_every_index(counts, fraction):
+    y = np.repeat(np.arange(len(counts)), counts)
+    train, test = datasets.stratified_split(y, fraction, seed=3, min_per_class=2)
+    assert sorted(np.concatenate([train, test])) == list(range(len(y)))
+    splittable = [c for c in counts if c > 2]
+    assert len(test) == round(sum(splittable) * fraction)
+    for label, count in enumerate(counts):
+        expected = count * fraction if count > 2 else 0
+        assert abs(np.sum(y[test] == label) - expected) <= 1, (label, count)
+
+
+def test_stratified_split_with_fewer_test_images_than_classes_still_splits():
+    y = np.repeat(np.arange(5), 3)  # 15 images, 5 classes, 2 test images: no stratified split exists
+    train, test = datasets.stratified_split(y, 0.1, seed=0, min_per_class=1)
+    assert len(test) == 2 and len(train) == 13 and set(train).isdisjoint(test)

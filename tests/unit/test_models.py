@@ -124,6 +124,9 @@ def test_evaluation_helpers_match_sklearn(rng):
     y_pred = probabilities.argmax(1)
     matrix = cnn_training.confusion_matrix(y_true, y_pred, 4)
     np.testing.assert_array_equal(matrix, sk_confusion_matrix(y_true, y_pred, labels=range(4)))
+    # Counted by hand: a class nobody has keeps its row and column (2 here), rows are true classes.
+    small = cnn_training.confusion_matrix(np.array([0, 0, 1, 3]), np.array([0, 1, 1, 0]), 4)
+    np.testing.assert_array_equal(small, [[1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0]])
     np.testing.assert_allclose(
         cnn_training.per_class_accuracy(matrix), [np.mean(y_pred[y_true == k] == k) for k in range(4)]
     )

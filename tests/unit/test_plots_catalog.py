@@ -13,11 +13,18 @@ def test_matrix_heatmap_writes_numbers_and_highlights():
     assert fig.layout.shapes[0].x0 == 0.5 and fig.layout.shapes[0].y0 == -0.5
 
 
-def test_image_grid_has_one_trace_per_image():
+def test_image_grid_is_one_image_with_each_picture_in_its_cell():
     fig = plots.image_grid(
         [np.zeros((8, 8)), np.ones((8, 8, 1)), np.zeros((8, 8, 3), np.uint8)], titles=["a", "b", "c"], cols=2
     )
-    assert len(fig.data) == 3 and all(t.z.shape == (8, 8, 3) for t in fig.data)
+    (canvas,) = [trace.z for trace in fig.data]
+    # 8x8 cells at cell_px 90: a 2-pixel title strip above each, 1-pixel white gaps, white after the last.
+    assert canvas.shape == (2 * (2 + 8) + 1, 2 * 8 + 1, 3) and canvas.dtype == np.uint8
+    assert (canvas[2:10, 0:8] == 0).all() and (canvas[2:10, 9:17] == 255).all()
+    assert (canvas[13:21, 0:8] == 0).all() and (canvas[13:21, 9:17] == 255).all()
+    assert (canvas[0:2] == 255).all() and (canvas[10, :] == 255).all() and (canvas[:, 8] == 255).all()
+    titles = {(a.text, a.x, a.y) for a in fig.layout.annotations}
+    assert titles == {("a", 4.0, 1.0), ("b", 13.0, 1.0), ("c", 4.0, 12.0)}
 
 
 def test_curves_and_histogram_and_bars():
