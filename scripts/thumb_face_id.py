@@ -9,8 +9,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from playground.core import images
 from playground.core.images import resize_to, sample_image
-from playground.lessons import face_embeddings, faces_classic
+from playground.lessons import face_embeddings
 
 
 def main() -> None:
@@ -21,7 +22,7 @@ def main() -> None:
     face, _ = models.main_face(probe)
     distance, _ = face_embeddings.verify(enrolled.descriptor, face.descriptor)
     x, y, w, h = face.box
-    labelled = faces_classic.draw_boxes(probe, [(face.box, f"Eileen Collins {distance:.2f}", (5, 150, 105))])
+    labelled = images.draw_boxes(probe, [(face.box, f"Eileen Collins {distance:.2f}", (5, 150, 105))])
     crop = labelled[max(0, y - 2 * h) : y + 3 * h, max(0, x - 2 * w) : x + 3 * w]
     left = resize_to(crop, (270, 270))
     chips = np.concatenate([resize_to(enrolled.chip, (135, 135)), resize_to(face.chip, (135, 135))], axis=0)

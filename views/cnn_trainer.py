@@ -521,7 +521,7 @@ def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> Non
             tiles = [explain.normalise(maps[..., c]) for c in range(shown)]
             cols[2].plotly_chart(
                 plots.image_figure(
-                    (np.clip(data.x_test[index], 0, 1) * 255).astype(np.uint8).squeeze(),
+                    images.to_uint8(data.x_test[index]).squeeze(),
                     title=f"{data.class_names[y_true[index]]} → {data.class_names[y_pred[index]]}",
                     height=200,
                 ),
@@ -580,9 +580,7 @@ def use_model(model, data: datasets.Dataset) -> None:
             image = explain.prepare_photo(picked.rgb, data.input_shape, invert)
         if image is not None:
             st.plotly_chart(
-                plots.image_figure(
-                    (np.clip(image, 0, 1) * 255).astype(np.uint8).squeeze(), title="What the network sees", height=230
-                ),
+                plots.image_figure(images.to_uint8(image).squeeze(), title="What the network sees", height=230),
                 config={"displayModeBar": False},
                 key="cnn_use_seen",
             )

@@ -91,14 +91,7 @@ def step_html(walk: conv.Walkthrough, t: int) -> str:
     of the current step beside it, ReLU → pooling → flattening on the second row."""
     stage = walk.stage(t)
     f = walk.kernel.shape[0]
-    conv_done = min(t, walk.n_conv)
-    feature = np.full(walk.feature_map.shape, np.nan)
-    feature.flat[:conv_done] = walk.feature_map.flat[:conv_done]
-    rectified = walk.rectified if stage != "conv" else np.full(walk.rectified.shape, np.nan)
-    pool_done = int(np.clip(t - walk.n_conv - 1, 0, walk.n_pool))
-    pooled = np.full(walk.pooled.shape, np.nan)
-    pooled.flat[:pool_done] = walk.pooled.flat[:pool_done]
-    flat = walk.flat[None, :] if stage == "flatten" else np.full((1, walk.flat.size), np.nan)
+    feature, rectified, pooled, flat = walk.shown_at(t)
 
     window = current = pool_box = pool_current = None
     if stage == "conv":

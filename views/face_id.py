@@ -51,22 +51,12 @@ def detect(
 def boxes_on(image: np.ndarray, boxes, labels=None, colour=(79, 70, 229)) -> np.ndarray:
     """``image`` with rectangles (x, y, w, h), each with its label (if any)."""
     labels = labels or [""] * len(boxes)
-    return faces_classic.draw_boxes(image, [(box, label, colour) for box, label in zip(boxes, labels)])
+    return images.draw_boxes(image, [(box, label, colour) for box, label in zip(boxes, labels)])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def main_face(image: np.ndarray, who: str) -> tuple[face_embeddings.Face, str]:
     return load_models().main_face(image, who)
-
-
-def transformed(image: np.ndarray, change: str) -> np.ndarray:
-    """Photo B for the built-in demo: the same face seen differently."""
-    if change == "mirrored, 60% size, brighter":
-        small = images.resize_max(np.ascontiguousarray(image[:, ::-1]), int(max(image.shape[:2]) * 0.6))
-        return np.clip(small.astype(int) + 25, 0, 255).astype(np.uint8)
-    if change == "mirrored":
-        return np.ascontiguousarray(image[:, ::-1])
-    return image
 
 
 gallery: face_embeddings.Gallery = st.session_state.setdefault(GALLERY_KEY, face_embeddings.Gallery())
@@ -145,11 +135,11 @@ with verify_tab:
         photo_b = ui.image_picker("face_id_b", label="Photo B", default="astronaut", max_side=MAX_SIDE)
         change = st.selectbox(
             "Show photo B changed",
-            ["mirrored, 60% size, brighter", "mirrored", "unchanged"],
+            list(face_embeddings.SEEN_DIFFERENTLY),
             key="face_id_change",
             help="A built-in pair: the same face seen differently.",
         )
-        image_b = transformed(photo_b.rgb, change)
+        image_b = face_embeddings.seen_differently(photo_b.rgb, change)
     threshold = st.slider(
         "Threshold τ",
         0.2,

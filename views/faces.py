@@ -316,7 +316,7 @@ def recognition_tab() -> None:
             return
         found = [(box, recogniser.recognise(faces_classic.crop_face(rgb, box), threshold)) for box in boxes]
         st.image(
-            faces_classic.draw_boxes(
+            images.draw_boxes(
                 rgb,
                 [(box, f"{r.name or 'unknown'} {r.distance:.1f}", person_colour(names, r.name)) for box, r in found],
             ),

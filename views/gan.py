@@ -7,7 +7,7 @@ import streamlit as st
 
 from playground import ui
 from playground.core import datasets, jobs, keras_tools, shipped_models
-from playground.core.images import encode_png, tile
+from playground.core.images import encode_png, outline, tile, tile_cell
 from playground.figures import gan_plots, plots
 from playground.lessons import gan
 
@@ -41,17 +41,6 @@ def fashion() -> datasets.Dataset:
 def training_data(name: str, limit: int) -> datasets.Dataset:
     with st.spinner("Loading the dataset…"):
         return DATASETS[name](limit)
-
-
-def framed(canvas: np.ndarray, index: int, cols: int, cell: int, pad: int, scale: int, color) -> None:
-    """Draw a coloured frame (in place) around grid cell ``index`` of a :func:`gan.tile` canvas."""
-    row, col = divmod(index, cols)
-    top, left = row * (cell + pad) * scale, col * (cell + pad) * scale
-    size, width = cell * scale, max(2, scale)
-    canvas[top : top + width, left : left + size] = color
-    canvas[top + size - width : top + size, left : left + size] = color
-    canvas[top : top + size, left : left + width] = color
-    canvas[top : top + size, left + size - width : left + size] = color
 
 
 ui.keep_keras_session()
@@ -140,9 +129,9 @@ with sample_tab:
             )
             - 1
         )
-        height = images.shape[1]
-        framed(canvas, index_a, cols, height, 2, scale, (249, 115, 22))
-        framed(canvas, index_b, cols, height, 2, scale, (59, 130, 246))
+        for index, colour in ((index_a, (249, 115, 22)), (index_b, (59, 130, 246))):
+            cell = tile_cell(index, cols, images.shape[1:3], pad=2, scale=scale)
+            canvas = outline(canvas, *cell, colour, thickness=max(2, scale))
         with grid_col:
             st.image(
                 canvas,

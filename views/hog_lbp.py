@@ -224,24 +224,6 @@ def block_picker(shape: tuple[int, ...]) -> tuple[int, int]:
     return st.session_state["hog_block_row"], st.session_state["hog_block_col"]
 
 
-def mark_block(glyphs: np.ndarray, row: int, col: int, block_size: int, cell_px: int) -> np.ndarray:
-    """The glyph picture in RGB with the inspected block outlined in amber."""
-    rgb = np.repeat(glyphs[..., None], 3, axis=2)
-    top, left, side = row * cell_px, col * cell_px, block_size * cell_px
-    width = max(2, glyphs.shape[0] // 200)
-    rgb[top : top + side, left : left + width] = rgb[top : top + side, left + side - width : left + side] = (
-        245,
-        158,
-        11,
-    )
-    rgb[top : top + width, left : left + side] = rgb[top + side - width : top + side, left : left + side] = (
-        245,
-        158,
-        11,
-    )
-    return rgb
-
-
 def full_hog_tab() -> None:
     st.latex(
         r"\text{L2: } v \leftarrow \frac{v}{\sqrt{\lVert v\rVert_2^2 + \varepsilon^2}}\qquad"
@@ -274,7 +256,7 @@ def full_hog_tab() -> None:
         br, bc = block_picker(blocks.shape)
         glyphs = cached_glyphs(cells, cell_size)
         b.image(
-            mark_block(glyphs, br, bc, block_size, glyphs.shape[0] // cells.shape[0]),
+            fplots.glyphs_with_block(glyphs, br, bc, block_size, glyphs.shape[0] // cells.shape[0]),
             width="stretch",
             caption=f"HOG glyphs: per {cell_size}x{cell_size} cell, one line per bin along the edge, "
             "brightness = the bin's (unnormalised) vote",

@@ -436,10 +436,7 @@ with tab_backprop:
                 width="stretch",
             )
         with map_col:
-            xx, yy = np.meshgrid(np.linspace(-0.5, 1.5, 81), np.linspace(-0.5, 1.5, 81))
-            grid = P.predict_mlp_by_hand(
-                np.column_stack([xx.ravel(), yy.ravel()]), trained.w_hidden, trained.w_output, hand_bias
-            ).reshape(xx.shape)
+            xx, yy, grid = P.mlp_output_map(trained.w_hidden, trained.w_output, hand_bias)
             st.plotly_chart(
                 plots.decision_boundary(xx, yy, grid, X, y, title=f"Output after {hand_epochs} epochs", height=360),
                 key="pc_bp_map",

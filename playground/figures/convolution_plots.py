@@ -7,7 +7,6 @@ the cells, so the step-through re-renders instantly.
 
 from __future__ import annotations
 
-import base64
 import functools
 import html
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from playground.core.images import png_data_uri
 from playground.lessons.convolution import format_number, product_terms
 
 WINDOW_COLOR = "#f59e0b"  # amber: the kernel's current window
@@ -64,15 +64,6 @@ def colorize(values: np.ndarray, zmin: float, zmax: float, scale: str) -> np.nda
     lut = _lookup_table(scale)
     scaled = (np.asarray(values, dtype=np.float64) - zmin) / ((zmax - zmin) or 1.0)
     return lut[np.clip(np.nan_to_num(scaled) * 255 + 0.5, 0, 255).astype(np.intp)]
-
-
-def png_uri(rgb: np.ndarray) -> str:
-    """RGB uint8 array → ``data:image/png;base64,…`` for ``go.Image(source=...)``.
-
-    OpenCV with light compression: several times faster than Pillow's default for maps
-    that change on every slider move."""
-    _ok, encoded = cv2.imencode(".png", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 1])
-    return "data:image/png;base64," + base64.b64encode(encoded.tobytes()).decode()
 
 
 @dataclass(frozen=True)
@@ -144,7 +135,7 @@ def maps_figure(
         data.append(
             dict(
                 type="image",
-                source=png_uri(shown),
+                source=png_data_uri(shown),
                 x0=(dx - 1) / 2,
                 dx=dx,
                 y0=(dy - 1) / 2,

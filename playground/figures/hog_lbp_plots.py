@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.core.images import outline
 from playground.figures.plots import PALETTE, apply_layout
 
 
@@ -157,3 +158,10 @@ def grid_overlay(
 def codes_to_uint8(codes: np.ndarray, n_codes: int) -> np.ndarray:
     """LBP codes (0 … n_codes−1) stretched to 0–255 for display."""
     return (np.asarray(codes, dtype=np.float64) * (255.0 / max(1, n_codes - 1))).astype(np.uint8)
+
+
+def glyphs_with_block(glyphs: np.ndarray, row: int, col: int, block_size: int, cell_px: int) -> np.ndarray:
+    """The HOG glyph picture (H, W) uint8 as RGB with block (``row``, ``col``) of ``block_size``
+    cells of ``cell_px`` pixels outlined in amber."""
+    side = block_size * cell_px
+    return outline(glyphs, row * cell_px, col * cell_px, side, side, (245, 158, 11), max(2, glyphs.shape[0] // 200))

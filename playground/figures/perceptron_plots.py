@@ -4,14 +4,13 @@ shows its own output map."""
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 
+from playground.core.images import png_data_uri
 from playground.figures import plots
 from playground.lessons.mlp import GridOutputs
 from playground.lessons.perceptron import activate
@@ -141,12 +140,6 @@ def _class_map_rgb(probabilities: np.ndarray) -> np.ndarray:
     return np.flipud(rgb).astype(np.uint8)
 
 
-def _png_uri(rgb: np.ndarray) -> str:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).resize((NODE_PX, NODE_PX), Image.NEAREST).save(buffer, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 def network_diagram(
     grid: GridOutputs,
     weights: Sequence[np.ndarray],
@@ -201,7 +194,7 @@ def network_diagram(
     # One layout dict instead of add_* calls: Plotly validates it once, which keeps a frame fast.
     images = [
         dict(
-            source=_png_uri(rgb),
+            source=png_data_uri(cv2.resize(rgb, (NODE_PX, NODE_PX), interpolation=cv2.INTER_NEAREST)),
             x=x - box / 2,
             y=y + box / 2,
             sizex=box,

@@ -377,6 +377,22 @@ class Walkthrough:
             return "relu"
         return "pool" if t <= self.n_conv + 1 + self.n_pool else "flatten"
 
+    def shown_at(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """What the step-through shows after step ``t``: the feature map, the rectified map, the
+        pooled map and the flat vector (1, n), each NaN where it is not computed yet."""
+
+        def revealed(full: np.ndarray, count: int) -> np.ndarray:
+            shown = np.full(full.shape, np.nan)
+            shown.flat[:count] = full.flat[:count]
+            return shown
+
+        stage = self.stage(t)
+        feature = revealed(self.feature_map, min(t, self.n_conv))
+        rectified = revealed(self.rectified, 0 if stage == "conv" else self.rectified.size)
+        pooled = revealed(self.pooled, int(np.clip(t - self.n_conv - 1, 0, self.n_pool)))
+        flat = revealed(self.flat[None, :], self.flat.size if stage == "flatten" else 0)
+        return feature, rectified, pooled, flat
+
 
 def walkthrough(
     image: np.ndarray,

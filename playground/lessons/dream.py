@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from playground.core import errors
+from playground.core import errors, images
 from playground.core.jobs import JobStopped, Progress
 from playground.core.shipped_models import ModelUnavailable
 
@@ -365,7 +365,7 @@ def from_dream_space(image) -> np.ndarray:
     array = np.asarray(image)
     if array.ndim == 4:
         array = array[0]
-    return np.clip((array + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+    return images.to_uint8((array + 1.0) / 2.0)
 
 
 def _step_arguments(model: DreamModel, settings: DreamSettings, layers: tuple[str, ...], jitter: tuple[int, int]):

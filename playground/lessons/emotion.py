@@ -24,6 +24,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from playground.core import images
+
 EMOTIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 CROP_SIZE = 64  # the model's input side, pixels
 # BGR colours for drawing, one per emotion (warm = negative, green = happy, grey = neutral).
@@ -355,26 +357,8 @@ def draw_detections(
     frame_bgr: np.ndarray, detections: list[Detection], boxes: bool = True, labels: bool = True
 ) -> np.ndarray:
     """Copy of the frame with each face's box and "emotion NN%" in that emotion's colour."""
-    out = frame_bgr.copy()
-    thickness = max(2, round(max(out.shape[:2]) / 320))
-    if boxes:
-        for detection in detections:
-            x, y, w, h = detection.box
-            cv2.rectangle(out, (x, y), (x + w, y + h), EMOTION_COLOURS[detection.top[0]], thickness, cv2.LINE_AA)
-    if labels:  # after all boxes, so no box is drawn over a neighbour's label
-        for detection in detections:
-            name, probability = detection.top
-            x, y, w, h = detection.box
-            text = f"{name} {probability:.0%}"
-            font_scale = max(0.5, min(1.2, w / 160))
-            (text_w, text_h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 2)
-            label_h = text_h + base + 4
-            top = y - label_h if y - label_h >= 0 else min(y + h, out.shape[0] - label_h)  # below at the top edge
-            cv2.rectangle(out, (x, top), (x + text_w + 6, top + label_h), EMOTION_COLOURS[name], cv2.FILLED)
-            cv2.putText(
-                out, text, (x + 3, top + text_h + 2), cv2.FONT_HERSHEY_SIMPLEX, font_scale, (20, 20, 20), 2, cv2.LINE_AA
-            )
-    return out
+    labelled = [(d.box, f"{d.top[0]} {d.top[1]:.0%}", EMOTION_COLOURS[d.top[0]]) for d in detections]
+    return images.draw_boxes(frame_bgr, labelled, (20, 20, 20), boxes, labels, label_scale_by_box=True)
 
 
 def smoothing_weight(frames: int) -> float:
@@ -520,7 +504,7 @@ def lfw_faces(count: int = 3, side: int = 140) -> list[np.ndarray]:
     if not 1 <= count <= 100:
         raise ValueError(f"The LFW subset has 100 faces; asked for {count}.")
     patches = skimage.data.lfw_subset()[:count]
-    return [cv2.resize((p * 255).astype(np.uint8), (side, side), interpolation=cv2.INTER_CUBIC) for p in patches]
+    return [cv2.resize(images.to_uint8(p), (side, side), interpolation=cv2.INTER_CUBIC) for p in patches]
 
 
 def group_photo(image_rgb: np.ndarray, faces: list[np.ndarray], height: int = 480) -> np.ndarray:

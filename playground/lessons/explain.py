@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from playground.core import images
+
 
 def spatial_layers(model) -> list[str]:
     """Names of layers whose output is an image-shaped map (batch, H, W, C), input order.
@@ -42,13 +44,13 @@ def first_conv_filters(model) -> np.ndarray:
 def filters_as_images(kernel: np.ndarray) -> list[np.ndarray]:
     """Each filter of a first-layer kernel (k, k, C, F) scaled to [0, 1] for display:
     RGB when C == 3, else the channel mean; one image per filter, (k, k) or (k, k, 3)."""
-    images = []
+    pictures = []
     for index in range(kernel.shape[-1]):
         weights = kernel[..., index]
         weights = weights if weights.shape[-1] == 3 else weights.mean(axis=-1)
         low, high = float(weights.min()), float(weights.max())
-        images.append(((weights - low) / (high - low) if high > low else np.zeros_like(weights)).astype(np.float32))
-    return images
+        pictures.append(((weights - low) / (high - low) if high > low else np.zeros_like(weights)).astype(np.float32))
+    return pictures
 
 
 def activation_maps(model, image: np.ndarray, layer_name: str) -> np.ndarray:
@@ -178,10 +180,8 @@ def overlay(image: np.ndarray, heat: np.ndarray, alpha: float = 0.45) -> np.ndar
     import cv2
 
     base = image if image.shape[-1] == 3 else np.repeat(image[..., :1], 3, axis=-1)
-    base = (np.clip(base, 0, 1) * 255).astype(np.uint8)
-    colour = cv2.cvtColor(
-        cv2.applyColorMap((np.clip(heat, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB
-    )
+    base = images.to_uint8(base)
+    colour = cv2.cvtColor(cv2.applyColorMap(images.to_uint8(heat), cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
     return cv2.addWeighted(base, 1 - alpha, colour, alpha, 0)
 
 
@@ -232,8 +232,6 @@ def prepare_drawing(rgba: np.ndarray, input_shape: tuple[int, int, int], invert:
 def prepare_photo(rgb: np.ndarray, input_shape: tuple[int, int, int], invert: bool = False) -> np.ndarray:
     """An uploaded/camera RGB uint8 photo (H, W, 3) as one model input (h, w, c) float32 in [0, 1]:
     centre-cropped to the input's aspect ratio, resized, converted to gray for 1-channel models."""
-    from playground.core import images
-
     height, width, channels = input_shape
     h, w = rgb.shape[:2]
     target = width / height

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from playground.core import images
 from playground.core.cache import per_process
 from playground.lessons import faces_classic
 
@@ -227,8 +228,6 @@ def compare_with_lbph(gallery: Gallery, lbph: faces_classic.LbphSettings | None 
     The time per face covers the comparison only (descriptors were computed at enrolment;
     LBPH histograms are computed for the held-out face).
     """
-    from playground.core import images
-
     rows, names = gallery.matrix()
     counts = {name: names.count(name) for name in set(names)}
     if len(counts) < 2 or max(counts.values()) < 2:
@@ -304,7 +303,7 @@ def recognise_frame(
         )
         for box, name, distance in answers
     ]
-    return faces_classic.draw_boxes(frame_bgr, labelled), answers
+    return images.draw_boxes(frame_bgr, labelled), answers
 
 
 def demo_people(strangers: int = 4) -> dict[str, list[np.ndarray]]:
@@ -324,7 +323,7 @@ def demo_people(strangers: int = 4) -> dict[str, list[np.ndarray]]:
     people = {"Eileen Collins": [astronaut, mirrored, cv2.resize(mirrored, (300, 300), interpolation=cv2.INTER_AREA)]}
     patches = skimage.data.lfw_subset()[:strangers]  # the first 100 patches are faces
     for i, patch in enumerate(patches):
-        gray = cv2.resize((patch * 255).astype(np.uint8), (150, 150), interpolation=cv2.INTER_CUBIC)
+        gray = cv2.resize(images.to_uint8(patch), (150, 150), interpolation=cv2.INTER_CUBIC)
         rgb = np.repeat(gray[..., None], 3, axis=2)
         people[f"LFW stranger {i + 1}"] = [rgb, np.ascontiguousarray(rgb[:, ::-1])]
     return people
@@ -349,3 +348,21 @@ def project_2d(descriptors: np.ndarray) -> np.ndarray:
     from sklearn.decomposition import PCA
 
     return PCA(n_components=2).fit_transform(descriptors)
+
+
+# How the built-in verification demo shows the same face a second time.
+SEEN_DIFFERENTLY = ("mirrored, 60% size, brighter", "mirrored", "unchanged")
+
+
+def seen_differently(image: np.ndarray, change: str) -> np.ndarray:
+    """The RGB uint8 photo (H, W, 3) as the same face seen differently (one of
+    :data:`SEEN_DIFFERENTLY`), for the verification demo's photo B."""
+    if change not in SEEN_DIFFERENTLY:
+        raise ValueError(f"Unknown change {change!r}; choose one of {', '.join(SEEN_DIFFERENTLY)}.")
+    if change == "unchanged":
+        return image
+    mirrored = np.ascontiguousarray(image[:, ::-1])
+    if change == "mirrored":
+        return mirrored
+    small = images.resize_max(mirrored, int(max(image.shape[:2]) * 0.6))
+    return np.clip(small.astype(np.int16) + 25, 0, 255).astype(np.uint8)

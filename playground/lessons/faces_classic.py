@@ -203,43 +203,9 @@ def check_cascade_settings(settings: CascadeSettings) -> None:
         )
 
 
-def draw_boxes(
-    image: np.ndarray, labelled: list[tuple[tuple[int, int, int, int], str, tuple[int, int, int]]]
-) -> np.ndarray:
-    """A copy of the RGB image with each (box, label, colour) drawn: a rectangle and a filled tag."""
-    import cv2
-
-    canvas = image.copy()
-    thickness = max(2, round(max(image.shape[:2]) / 300))
-    scale = max(0.4, thickness / 4)
-    placed: list[tuple[int, int, int, int]] = []  # tags drawn so far (x0, y0, x1, y1)
-
-    def overlaps(x0, y0, x1, y1):
-        return any(x0 < px1 and px0 < x1 and y0 < py1 and py0 < y1 for px0, py0, px1, py1 in placed)
-
-    for (x, y, w, h), label, colour in labelled:
-        cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
-        (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-        # Boxes of several detectors often coincide: stack their tags upwards (downwards once the
-        # top edge is reached) instead of hiding one under another.
-        top, step = max(0, y - th - 6), -(th + 6)
-        while overlaps(x, top, x + tw + 4, top + th + 6):
-            if top + step < 0:
-                top, step = y + h - (th + 6), th + 6  # the next step lands just below the box
-            elif top + step + th + 6 > image.shape[0]:
-                break
-            top += step
-        placed.append((x, top, x + tw + 4, top + th + 6))
-        cv2.rectangle(canvas, (x, top), (x + tw + 4, top + th + 6), colour, -1)
-        cv2.putText(
-            canvas, label, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA
-        )
-    return canvas
-
-
 def draw_detections(image: np.ndarray, detections: list[Detection]) -> np.ndarray:
     """A copy of the RGB image with each detector's boxes in its colour, labelled with its time."""
-    return draw_boxes(
+    return images.draw_boxes(
         image,
         [
             (box, f"{d.detector.split(' (')[0]} {d.seconds * 1000:.0f} ms", DETECTOR_COLOURS.get(d.detector, (0, 0, 0)))
@@ -417,7 +383,7 @@ def demo_set(detectors: Detectors, views: int = 6, strangers: int = 3) -> DemoSe
     lfw = skimage.data.lfw_subset()[:100]  # the first 100 patches are faces, 25x25 in [0, 1]
 
     def lfw_face(index: int) -> np.ndarray:
-        return images.resize_to((lfw[index] * 255).astype(np.uint8), (FACE_SIZE, FACE_SIZE))
+        return images.resize_to(images.to_uint8(lfw[index]), (FACE_SIZE, FACE_SIZE))
 
     people = {"Eileen Collins": collins} | {f"LFW person {i + 1}": lfw_face(i * 7) for i in range(strangers)}
     gallery = {name: augmented_views(face, views, seed=i) for i, (name, face) in enumerate(people.items())}
@@ -484,5 +450,5 @@ def detect_frame(
                     (5, 150, 105) if who.name else (225, 29, 72),
                 )
             )
-    annotated = draw_boxes(rgb, labelled)
+    annotated = images.draw_boxes(rgb, labelled)
     return cv2.cvtColor(annotated, cv2.COLOR_RGB2BGR), found

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.core import images
+
 # The course's worked examples, as printed on the slides.
 COURSE_LBP_PATCH = np.array([[12, 15, 18], [5, 8, 3], [8, 1, 2]])
 COURSE_LBP_CODE = 226
@@ -69,9 +71,7 @@ HYS_CLIP = 0.2
 def _gray(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim == 3:
-        from playground.core.images import to_gray
-
-        image = to_gray(image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8))
+        image = images.to_gray(image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8))
     if image.ndim != 2:
         raise ValueError(f"Expected a 2-D grayscale or (H, W, 3) image, got shape {image.shape}.")
     return image.astype(np.float64)
@@ -419,7 +419,7 @@ def hog_glyphs(cells: np.ndarray, cell_size: int = 8, scale: int = 2) -> np.ndar
                 cv2.line(layer, p0, p1, float(value), 1, cv2.LINE_AA)
                 window = canvas[int(cy - size / 2) : int(cy + size / 2), int(cx - size / 2) : int(cx + size / 2)]
                 np.maximum(window, layer, out=window)
-    return (np.clip(canvas, 0, 1) ** 0.6 * 255).astype(np.uint8)
+    return images.to_uint8(np.clip(canvas, 0, 1) ** 0.6)
 
 
 def learned_first_layer_maps(image: np.ndarray, model, max_side: int = 160) -> tuple[np.ndarray, np.ndarray]:
@@ -432,7 +432,6 @@ def learned_first_layer_maps(image: np.ndarray, model, max_side: int = 160) -> t
     -------
     maps : (H, W, K) float64 (after the layer's ReLU if it has one); kernels : (kh, kw, K)
     """
-    from playground.core import images
     from playground.lessons import convolution
 
     layer = convolution.first_conv_layer(model)

@@ -293,6 +293,17 @@ def predict_mlp_by_hand(X, w_hidden, w_output, bias: bool = False) -> np.ndarray
     return sigmoid(hidden @ np.asarray(w_output, float).reshape(hidden.shape[1], -1))[:, 0]
 
 
+def mlp_output_map(
+    w_hidden, w_output, bias: bool = False, extent: tuple[float, float] = (-0.5, 1.5), resolution: int = 81
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 2-input MLP's output over a square grid around the unit square: ``(xx, yy, output)``,
+    each (resolution, resolution), for a decision map."""
+    axis = np.linspace(*extent, resolution)
+    xx, yy = np.meshgrid(axis, axis)
+    output = predict_mlp_by_hand(np.column_stack([xx.ravel(), yy.ravel()]), w_hidden, w_output, bias)
+    return xx, yy, output.reshape(xx.shape)
+
+
 def add_zero_biases(w_hidden, w_output) -> tuple[np.ndarray, np.ndarray]:
     """The same network with bias rows of zeros appended: (F + 1, H) and (H + 1, O)."""
     w_hidden, w_output = np.asarray(w_hidden, float), np.asarray(w_output, float).reshape(len(w_hidden[0]), -1)

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from playground.core import device
+from playground.core import device, images
 from playground.core.paths import ASSETS_DIR
 from playground.core.shipped_models import ModelUnavailable
 
@@ -152,8 +152,6 @@ def painted_style_names() -> list[str]:
 
 def painted_style(name: str) -> np.ndarray:
     """One shipped procedural style image as RGB uint8 (H, W, 3)."""
-    from playground.core import images
-
     path = STYLES_DIR / f"{name.replace(' ', '_')}.png"
     if not path.exists():
         raise ValueError(
@@ -310,8 +308,6 @@ def prepare_images(content: np.ndarray, style: np.ndarray, side: int) -> tuple[n
     (resizing, grayscale style). Raises ``ValueError`` when content and style are the
     same picture.
     """
-    from playground.core import images
-
     for name, image in (("content", content), ("style", style)):
         if image.ndim != 3 or image.shape[2] != 3 or min(image.shape[:2]) < 8:
             raise ValueError(f"The {name} image must be RGB and at least 8x8 pixels; got shape {image.shape}.")
@@ -498,7 +494,7 @@ def stylise(
 
     def update(done: int, losses: dict) -> StyleUpdate:
         values = {k: float(v) for k, v in losses.items()}
-        picture = (np.clip(image.numpy()[0], 0, 1) * 255 + 0.5).astype(np.uint8)
+        picture = images.to_uint8(image.numpy()[0])
         return StyleUpdate(done, settings.steps, picture, values, time.perf_counter() - started, weights)
 
     features = extractor(image)

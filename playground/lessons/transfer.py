@@ -186,7 +186,7 @@ def example_task(per_class: int = EXAMPLE_PER_CLASS, seed: int = 0) -> dict[str,
         classes[name] = [
             (
                 f"{name.lower().replace(' ', '_')}_{i}.png",
-                encode_png((data.x_test[i, ..., 0] * 255 + 0.5).astype(np.uint8)),
+                encode_png(images.to_uint8(data.x_test[i, ..., 0])),
             )
             for i in picks
         ]

@@ -187,3 +187,15 @@ def test_input_window_maps_output_back_to_input():
     # 'same' padding with f=3 adds one zero on each side: output (0, 0) starts at (-1, -1).
     assert conv.input_window(0, 0, 3, "same", 1, 1, (10, 10)) == (-1, -1, 3)
     assert conv.input_window(2, 3, 3, 0, 2, 2, (20, 20)) == (4, 6, 5)
+
+
+def test_step_through_reveals_each_map_in_order():
+    walk = conv.walkthrough(conv.COURSE_IMAGE, conv.COURSE_DETECTOR)
+    feature, rectified, pooled, flat = walk.shown_at(3)
+    assert np.count_nonzero(~np.isnan(feature)) == 3 and np.isnan(rectified).all() and np.isnan(flat).all()
+    np.testing.assert_array_equal(feature.flat[:3], walk.feature_map.flat[:3])
+    feature, rectified, pooled, flat = walk.shown_at(walk.n_conv + 2)
+    np.testing.assert_array_equal(rectified, walk.rectified)
+    assert np.count_nonzero(~np.isnan(pooled)) == 1 and np.isnan(flat).all()
+    *_, flat = walk.shown_at(walk.total_steps)
+    np.testing.assert_array_equal(flat[0], walk.flat)

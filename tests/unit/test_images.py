@@ -128,3 +128,33 @@ def test_resize_helpers():
     assert images.to_gray(image).shape == (400, 1000)
     np.testing.assert_array_equal(images.to_uint8(images.to_float(image)), image)
     assert images.encode_png(image[:4, :4]).startswith(b"\x89PNG")
+
+
+def test_draw_boxes_stacks_the_tags_of_coinciding_boxes_and_keeps_the_input():
+    image = np.zeros((200, 200, 3), np.uint8)
+    box = (60, 80, 60, 60)
+    drawn = images.draw_boxes(image, [(box, "first", (255, 0, 0)), (box, "second", (0, 0, 255))])
+    assert not image.any()
+    tag_rows = [y for y in range(80) if (drawn[y, 62] == (255, 0, 0)).all() or (drawn[y, 62] == (0, 0, 255)).all()]
+    red_rows = [y for y in tag_rows if drawn[y, 62, 0] == 255]
+    blue_rows = [y for y in tag_rows if drawn[y, 62, 2] == 255]
+    assert red_rows and blue_rows and max(blue_rows) < min(red_rows)  # the second tag sits above the first
+    assert images.draw_boxes(image, [(box, "x", (0, 255, 0))], boxes=False, labels=False).max() == 0
+
+
+def test_outline_matches_an_opencv_rectangle_and_keeps_the_input():
+    image = np.random.default_rng(0).integers(0, 255, (40, 50, 3), dtype=np.uint8)
+    framed = images.outline(image, 5, 7, 20, 30, (245, 158, 11), thickness=1)
+    reference = cv2.rectangle(image.copy(), (7, 5), (7 + 30 - 1, 5 + 20 - 1), (245, 158, 11), 1)
+    np.testing.assert_array_equal(framed, reference)
+    assert images.outline(image[..., 0], 0, 0, 10, 10, (1, 2, 3)).shape == (40, 50, 3)
+    assert not np.array_equal(framed, image)
+
+
+def test_tile_cell_finds_each_image_on_the_tiled_canvas():
+    cells = [np.full((6, 4, 3), value, np.uint8) for value in (10, 20, 30, 40, 50)]
+    canvas = images.tile(cells, cols=3, pad=2, scale=3)
+    for index, cell in enumerate(cells):
+        top, left, height, width = images.tile_cell(index, 3, (6, 4), pad=2, scale=3)
+        assert (canvas[top : top + height, left : left + width] == cell[0, 0]).all()
+        assert height == 18 and width == 12
