@@ -6,11 +6,13 @@ import numpy as np
 import streamlit as st
 
 from playground import ui
-from playground.core import datasets, images, keras_tools, shipped_models
+from playground.core import datasets, images, keras_tools, runs, shipped_models
 from playground.figures import cnn_plots, plots
 from playground.lessons import cnn_training, explain, layer_table
 
 JOB_KEY = "cnn_job"
+RUNS_KEY = "cnn_runs"  # RunRegistry of this session's training runs
+LOADED_KEY = "cnn_loaded"  # RunRegistry of the models the user loaded
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0]
 USER_ZIP, USER_FILES = "Your images (zip)", "Your images (per class)"
 
@@ -274,8 +276,16 @@ def training_controls(data: datasets.Dataset) -> cnn_training.TrainConfig:
     )
 
 
+def trained_runs() -> runs.RunRegistry:
+    return st.session_state.setdefault(RUNS_KEY, runs.RunRegistry(keep_models=cnn_training.MAX_KEPT_MODELS))
+
+
+def loaded_runs() -> runs.RunRegistry:
+    return st.session_state.setdefault(LOADED_KEY, runs.RunRegistry())
+
+
 def run_label(layers: list[layer_table.LayerSpec], config: cnn_training.TrainConfig) -> str:
-    number = len(st.session_state.get("cnn_runs", [])) + 1
+    number = len(trained_runs()) + 1
     return (
         f"Run {number}: {st.session_state.get('cnn_preset', 'custom').split(' (')[0]}, {config.optimizer} "
         f"lr {config.learning_rate:g}, bs {config.batch_size}"
@@ -283,59 +293,31 @@ def run_label(layers: list[layer_table.LayerSpec], config: cnn_training.TrainCon
 
 
 def register_finished_run() -> None:
-    """Store the finished job's curves, model and test predictions as a run (once)."""
+    """Keep the finished job's curves, model and test predictions as a run (once). A diverged run
+    keeps its curves and says why; its model is not offered."""
     job = st.session_state.get(JOB_KEY)
-    if job is None or not job.finished or st.session_state.get("cnn_registered") == job.id:
-        return
-    st.session_state["cnn_registered"] = job.id
-    snapshot = job.snapshot()
-    pending = st.session_state.get("cnn_pending", {})
-    result: cnn_training.TrainResult | None = snapshot.result
-    run = {
-        **pending,
-        "series": snapshot.series,
-        "model": None,
-        "probabilities": None,
-        "test_accuracy": None,
-        "message": snapshot.error or (result.diverged if result else ""),
-    }
-    if result is not None and result.model is not None:
-        run.update(
-            model=result.model,
-            probabilities=result.test_probabilities,
-            test_accuracy=result.test_accuracy,
-            train_seconds=result.train_seconds,
-            samples_per_s=result.samples_per_s,
-        )
-    runs = st.session_state.setdefault("cnn_runs", [])
-    runs.append(run)
-    for old in runs[: -cnn_training.MAX_KEPT_MODELS]:
-        # Without its model a run is not offered for looking inside, so its test
-        # probabilities (N_test x K float32, 400 kB on Fashion-MNIST) would only pile up.
-        old["model"] = old["probabilities"] = None
+    run = trained_runs().collect(job.snapshot() if job else None, model_of=lambda result: result.model)
+    if run is not None and run.result is not None and run.result.diverged:
+        run.message = run.message or run.result.diverged
 
 
 def curves(live_label: str | None = None, live_series: dict | None = None, epochs: int | None = None) -> None:
     """Loss and accuracy of every run of this dataset (and the live one) on shared charts."""
     data_name = st.session_state["cnn_last_dataset"].name
-    runs = [
-        (run["label"], run["series"])
-        for run in st.session_state.get("cnn_runs", [])
-        if run.get("dataset") == data_name and not run.get("loaded")
-    ]
+    shown = [(run.label, run.history) for run in trained_runs() if run.details.get("dataset") == data_name]
     if live_label is not None:
-        runs.append((live_label + " (live)", live_series or {}))
-    if not runs:
+        shown.append((live_label + " (live)", live_series or {}))
+    if not shown:
         return
-    x_max = max([epochs or 0] + [max(xs, default=0) for _, series in runs for xs, _ in series.values()]) or None
+    x_max = max([epochs or 0] + [max(xs, default=0) for _, series in shown for xs, _ in series.values()]) or None
     left, right = st.columns(2)
     left.plotly_chart(
-        cnn_plots.runs_figure(runs, "loss", "Loss (solid: train, dashed: validation)", x_max=x_max),
+        cnn_plots.runs_figure(shown, "loss", "Loss (solid: train, dashed: validation)", x_max=x_max),
         config={"displayModeBar": False},
         key=f"cnn_loss_{'live' if live_label else 'all'}",
     )
     right.plotly_chart(
-        cnn_plots.runs_figure(runs, "accuracy", "Accuracy", x_max=x_max),
+        cnn_plots.runs_figure(shown, "accuracy", "Accuracy", x_max=x_max),
         config={"displayModeBar": False},
         key=f"cnn_acc_{'live' if live_label else 'all'}",
     )
@@ -360,46 +342,44 @@ def live_extra(snapshot) -> None:
             cols[2].caption(
                 f"Current learning rate: **{lr_now:g}**. Try a big jump up mid-run and watch the loss spike."
             )
-        pending = st.session_state.get("cnn_pending", {})
-        curves(
-            pending.get("label", "current"), snapshot.series, pending["config"].epochs if "config" in pending else None
-        )
+        pending = trained_runs().pending
+        curves(pending.label if pending else "current", snapshot.series, pending.config.epochs if pending else None)
 
 
 # --- looking inside and using a model -------------------------------------------------------
 
 
-def model_choices(data: datasets.Dataset) -> dict[str, dict]:
+SHIPPED_RUN = runs.Run(0, "shipped", details={"shipped": True})
+
+
+def model_choices(data: datasets.Dataset) -> dict[str, runs.Run]:
     """Models that can classify this dataset: trained runs, loaded files, the shipped CNN."""
     choices = {}
-    for run in reversed(st.session_state.get("cnn_runs", [])):
-        if run.get("model") is not None and run.get("dataset") == data.name:
-            choices[run["label"] + (f" — test {run['test_accuracy']:.1%}" if run.get("test_accuracy") else "")] = run
-    for run in st.session_state.get("cnn_loaded", []):
-        if (
-            tuple(run["model"].input_shape[1:]) == data.input_shape
-            and run["model"].output_shape[-1] == data.num_classes
-        ):
-            choices[run["label"]] = run
+    for run in trained_runs().with_models():
+        if run.details.get("dataset") == data.name:
+            choices[run.label + (f" — test {run.result.test_accuracy:.1%}" if run.result.test_accuracy else "")] = run
+    for run in loaded_runs():
+        if tuple(run.model.input_shape[1:]) == data.input_shape and run.model.output_shape[-1] == data.num_classes:
+            choices[run.label] = run
     if data.name == "fashion_mnist" and shipped_models.SHIPPED["fashion_cnn"].path.exists():
-        choices["Shipped CNN (assets/models/fashion_cnn.keras)"] = {"label": "shipped", "shipped": True}
+        choices["Shipped CNN (assets/models/fashion_cnn.keras)"] = SHIPPED_RUN
     return choices
 
 
-def test_probabilities(run: dict, data: datasets.Dataset) -> np.ndarray:
+def test_probabilities(run: runs.Run, data: datasets.Dataset) -> np.ndarray:
     """Probabilities on the test set, computed once per (model, dataset)."""
-    if run.get("probabilities") is not None and run.get("dataset") == data.name:
-        return run["probabilities"]
+    if run.result is not None and run.details.get("dataset") == data.name:
+        return run.result.test_probabilities
     cache = st.session_state.setdefault("cnn_probability_cache", {})
-    key = (run["label"], data.name)
+    key = (run.id, data.name)
     if key not in cache:
         with st.spinner("Classifying the test set…"):
             cache[key] = keras_tools.predict_probabilities(run_model(run), data.x_test)
     return cache[key]
 
 
-def run_model(run: dict):
-    return ui.shipped_model("fashion_cnn") if run.get("shipped") else run["model"]
+def run_model(run: runs.Run):
+    return ui.shipped_model("fashion_cnn") if run.details.get("shipped") else run.model
 
 
 def look_inside(model, probabilities: np.ndarray, data: datasets.Dataset) -> None:
@@ -623,8 +603,8 @@ def use_model(model, data: datasets.Dataset) -> None:
         )
 
 
-def keep_it(run: dict | None, data: datasets.Dataset) -> None:
-    if run is not None and not run.get("shipped"):
+def keep_it(run: runs.Run | None, data: datasets.Dataset) -> None:
+    if run is not None:
         model = run_model(run)
         cols = st.columns(2)
         cols[0].download_button(
@@ -634,15 +614,15 @@ def keep_it(run: dict | None, data: datasets.Dataset) -> None:
             icon=":material/download:",
             key="cnn_download_model",
         )
-        if run.get("code"):
+        if run.details.get("code"):
             cols[1].download_button(
                 "Download the Python code",
-                run["code"],
+                run.details["code"],
                 file_name="train_cnn.py",
                 icon=":material/code:",
                 key="cnn_download_code",
             )
-            st.code(run["code"], language="python")
+            st.code(run.details["code"], language="python")
     else:
         st.info("Train a model first to download it.", icon=":material/info:")
     st.subheader("Load a model you downloaded")
@@ -653,9 +633,7 @@ def keep_it(run: dict | None, data: datasets.Dataset) -> None:
         with ui.guard("Loading the model"):
             model = layer_table.load_uploaded_model(file.getvalue(), file.name)
             st.session_state["cnn_loaded_name"] = (file.name, file.size)
-            st.session_state.setdefault("cnn_loaded", []).append(
-                {"label": f"Loaded: {file.name}", "model": model, "loaded": True, "dataset": None}
-            )
+            loaded_runs().add_loaded(f"Loaded: {file.name}", model)
             expected = data.input_shape + (data.num_classes,)
             got = tuple(model.input_shape[1:]) + (model.output_shape[-1],)
             if got != expected:
@@ -665,7 +643,7 @@ def keep_it(run: dict | None, data: datasets.Dataset) -> None:
                 )
             else:
                 st.success(f"Loaded '{file.name}': pick it under *Look inside* or *Use it*.")
-    loaded = [run["label"].removeprefix("Loaded: ") for run in st.session_state.get("cnn_loaded", [])]
+    loaded = [run.label.removeprefix("Loaded: ") for run in loaded_runs()]
     if loaded:
         st.caption("Loaded in this session: " + ", ".join(f"**{name}**" for name in loaded))
 
@@ -732,14 +710,7 @@ with tab_train:
             config.augmentation,
             seed=config.seed,
         )
-        st.session_state["cnn_pending"] = {
-            "label": label,
-            "dataset": data.name,
-            "layers": layers,
-            "config": config,
-            "code": code,
-        }
-        ui.start_job(
+        job = ui.start_job(
             JOB_KEY,
             cnn_training.train,
             layers,
@@ -751,18 +722,19 @@ with tab_train:
             config,
             name="cnn-trainer",
         )
+        trained_runs().start(job.id, label, config, dataset=data.name, layers=layers, code=code)
     snapshot = ui.job_panel(JOB_KEY, extra=live_extra, run_every_s=cnn_training.LIVE_REFRESH_S)
     if snapshot is None or snapshot.finished:
         curves()
-    for run in st.session_state.get("cnn_runs", [])[-1:]:
-        if run.get("message"):
-            st.error(f"{run['label']}: {run['message']}", icon=":material/warning:")
-        elif run.get("test_accuracy") is not None:
-            st.success(
-                f"{run['label']}: test accuracy **{run['test_accuracy']:.1%}** after "
-                f"{run.get('train_seconds', 0):.0f} s ({run.get('samples_per_s', 0):,.0f} images/s).",
-                icon=":material/check_circle:",
-            )
+    last = trained_runs().latest
+    if last is not None and last.message:
+        st.error(f"{last.label}: {last.message}", icon=":material/warning:")
+    elif last is not None and last.result is not None and last.result.test_accuracy is not None:
+        st.success(
+            f"{last.label}: test accuracy **{last.result.test_accuracy:.1%}** after "
+            f"{last.result.train_seconds:.0f} s ({last.result.samples_per_s:,.0f} images/s).",
+            icon=":material/check_circle:",
+        )
     st.caption(
         "Try this: train the default, then the same net with SGD (no momentum) — the dashed validation "
         "curves show the difference. Then set the learning rate to 10 and watch it diverge."
@@ -787,5 +759,5 @@ with tab_use:
         use_model(run_model(choices[chosen]), data)
 
 with tab_keep:
-    trained = [run for run in reversed(st.session_state.get("cnn_runs", [])) if run.get("model") is not None]
+    trained = trained_runs().with_models()
     keep_it(trained[0] if trained else None, data)

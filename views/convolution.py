@@ -522,12 +522,8 @@ SHIPPED_CHOICE = "Shipped Fashion-MNIST CNN"
 
 def trainer_models() -> dict[str, object]:
     """Models trained on the CNN trainer page in this session, by run label (newest first)."""
-    runs = st.session_state.get("cnn_runs", [])
-    return {
-        f"CNN trainer: {run.get('label', 'run')}": run["model"]
-        for run in reversed(runs)
-        if run.get("model") is not None
-    }
+    trained = st.session_state.get("cnn_runs")
+    return {f"CNN trainer: {run.label}": run.model for run in trained.with_models()} if trained else {}
 
 
 def learned_input(channels: int) -> tuple[np.ndarray, str]:

@@ -6,13 +6,13 @@ import numpy as np
 import streamlit as st
 
 from playground import ui
-from playground.core import datasets, jobs, keras_tools, shipped_models
+from playground.core import datasets, jobs, keras_tools, runs, shipped_models
 from playground.core.images import encode_png, outline, tile, tile_cell
 from playground.figures import gan_plots, plots
 from playground.lessons import gan
 
 JOB_KEY = "gan_job"
-TRAINED_KEY = "gan_trained"  # {"job_id", "generator", "discriminator", "settings", "class_names"}
+RUNS_KEY = "gan_runs"  # RunRegistry; the newest run keeps its generator (result: generator, discriminator, settings)
 SLIDER_DIMS = 8  # latent dimensions exposed as sliders
 SHIPPED_LABEL = "Shipped DCGAN (Fashion-MNIST, conditional)"
 DATASETS = {
@@ -67,15 +67,13 @@ st.caption(
 sample_tab, train_tab, understand_tab = st.tabs(["Sample & steer", "Train live", "Understand the duel"])
 
 # --- which generator -------------------------------------------------------------------
+gan_runs: runs.RunRegistry = st.session_state.setdefault(RUNS_KEY, runs.RunRegistry(keep_models=1))
 finished_job = st.session_state.get(JOB_KEY)
-meta = st.session_state.get(f"{JOB_KEY}_meta")
-if finished_job is not None and finished_job.finished and meta and meta["job_id"] == finished_job.id:
-    result = finished_job.snapshot().result
-    kept = st.session_state.get(TRAINED_KEY)
-    if result and (kept is None or kept["job_id"] != finished_job.id):
-        st.session_state[TRAINED_KEY] = {**meta, **result}
-trained = st.session_state.get(TRAINED_KEY)
-choices = [SHIPPED_LABEL] + ([f"Your generator (run #{trained['job_id']}, {trained['dataset']})"] if trained else [])
+finished = finished_job.snapshot() if finished_job is not None else None
+if finished is not None and finished.result:  # a stopped run keeps its generator too
+    gan_runs.collect(finished, model_of=lambda result: result["generator"])
+trained = gan_runs.latest if gan_runs.latest is not None and gan_runs.latest.model is not None else None
+choices = [SHIPPED_LABEL] + ([trained.label] if trained else [])
 
 with sample_tab:
     top = st.columns([2, 1, 1, 1])
@@ -84,7 +82,7 @@ with sample_tab:
         generator, _ = shipped_pair()
         class_names = datasets.FASHION_CLASSES
     else:
-        generator, class_names = trained["generator"], trained["class_names"]
+        generator, class_names = trained.model, trained.details["class_names"]
     classes = gan.num_classes_of(generator)
     latent_dim = gan.latent_dim_of(generator)
     seed = int(
@@ -345,13 +343,14 @@ with train_tab:
             )
             gan.check_settings(settings, len(data.x_train))
             job = ui.start_job(JOB_KEY, gan.train, data.x_train, data.y_train, data.num_classes, settings, name="gan")
-            st.session_state[f"{JOB_KEY}_meta"] = {
-                "dataset": dataset_name.split(" (")[0],
-                "class_names": data.class_names,
-                "job_id": job.id,
-            }
+            gan_runs.start(
+                job.id,
+                f"Your generator (run #{job.id}, {dataset_name.split(' (')[0]})",
+                settings,
+                class_names=data.class_names,
+            )
     snapshot = ui.job_panel(JOB_KEY, extra=live_view, x_title="epoch", run_every_s=1.0)
-    if snapshot is not None and trained and trained["job_id"] == snapshot.job_id:
+    if snapshot is not None and trained and trained.id == snapshot.job_id:
         st.success(
             f"Run #{snapshot.job_id}'s generator is ready in **Sample & steer** (pick it under *Generator*).",
             icon=":material/check_circle:",

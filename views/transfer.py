@@ -6,13 +6,13 @@ import numpy as np
 import streamlit as st
 
 from playground import ui
-from playground.core import datasets, images, keras_tools
+from playground.core import datasets, images, keras_tools, runs
 from playground.figures import plots, transfer_plots
 from playground.lessons import explain, transfer
 
 JOB_KEY = "tl_job"
 CLASSES_KEY = "tl_classes"  # list of {"id", "name", "files": [(file name, PNG bytes)]}
-RESULT_KEY = "tl_result"
+RUNS_KEY = "tl_runs"  # RunRegistry; the newest run keeps its model and TransferResult
 THUMBS_SHOWN = 24
 
 ui.keep_keras_session()
@@ -75,6 +75,16 @@ def cached_example() -> dict[str, list[tuple[str, bytes]]]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def contact_sheet(files: list[tuple[str, bytes]]) -> np.ndarray:
     return transfer.contact_sheet(files, side=56, cols=12)
+
+
+def transfer_runs() -> runs.RunRegistry:
+    return st.session_state.setdefault(RUNS_KEY, runs.RunRegistry(keep_models=1))
+
+
+def last_result() -> transfer.TransferResult | None:
+    """The newest finished run's result; a run that failed or was stopped leaves it in place."""
+    latest = transfer_runs().latest
+    return latest.result if latest else None
 
 
 @st.cache_data(show_spinner="Projecting the features…", max_entries=8)
@@ -300,7 +310,8 @@ with tab_train:
                 )
                 config.check(n_layers)
                 st.session_state["tl_job_boundary"] = int(head_epochs)
-                ui.start_job(JOB_KEY, transfer.train_transfer, backbone, data, config, name="transfer")
+                job = ui.start_job(JOB_KEY, transfer.train_transfer, backbone, data, config, name="transfer")
+                transfer_runs().start(job.id, f"Run #{job.id}: {backbone.label}", config)
         st.markdown(
             ":material/lightbulb: **Try this:** train the example with fine-tuning epochs 0 and look at "
             "the gap between the solid line and the baseline; then remove images until each class has 5 — "
@@ -331,12 +342,9 @@ with tab_train:
                     st.plotly_chart(figure, key=f"tl_curve_{title}", config={"displayModeBar": False})
 
         snapshot = ui.job_panel(JOB_KEY, extra=draw_curves)
-        finished = snapshot is not None and snapshot.state == "done" and snapshot.result is not None
-        if finished and st.session_state.get("tl_result_job") != snapshot.job_id:
-            st.session_state[RESULT_KEY] = snapshot.result
-            st.session_state["tl_result_job"] = snapshot.job_id
-            st.session_state["tl_result_run"] = st.session_state.get("tl_result_run", 0) + 1
-        result: transfer.TransferResult | None = st.session_state.get(RESULT_KEY)
+        if snapshot is not None and snapshot.state == "done" and snapshot.result is not None:
+            transfer_runs().collect(snapshot, model_of=lambda result: result.model)
+        result = last_result()
         if snapshot is None and result is None:
             st.info(
                 "Press **Train**: phase 1 takes seconds on the example; the from-scratch baseline takes longer.",
@@ -374,11 +382,11 @@ with tab_train:
 
 # --- try it & why ------------------------------------------------------------------------
 with tab_why:
-    result = st.session_state.get(RESULT_KEY)
+    result = last_result()
     if result is None:
         st.info("Train a model first (tab 2); then test it on new images here.", icon=":material/info:")
     else:
-        run_id = st.session_state.get("tl_result_run", 0)
+        run_id = transfer_runs().latest.id
         left, right = st.columns([1, 1])
         with left:
             held_out = result.labels[result.is_test]

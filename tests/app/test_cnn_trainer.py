@@ -32,7 +32,7 @@ def test_cnn_trainer_build_train_diverge_and_inspect():
     assert not at.exception
     assert any("test accuracy" in s.value for s in at.success), [s.value for s in at.success]
     runs = at.session_state["cnn_runs"]
-    assert len(runs) == 1 and runs[0]["model"] is not None and runs[0]["dataset"] == "shapes"
+    assert len(runs) == 1 and runs[0].model is not None and runs[0].details["dataset"] == "shapes"
     assert at.selectbox(key="cnn_inside_model").value.startswith("Run 1")
     assert at.metric  # test accuracy, mistakes, hardest class
     assert any(b.label == "Download the model (.keras)" for b in at.get("download_button"))
@@ -45,7 +45,7 @@ def test_cnn_trainer_build_train_diverge_and_inspect():
     assert not at.exception
     assert any("diverged" in e.value for e in at.error), [e.value for e in at.error]
     runs = at.session_state["cnn_runs"]
-    assert len(runs) == 2 and runs[1]["model"] is None and runs[0]["model"] is not None
+    assert len(runs) == 2 and runs[1].model is None and runs[0].model is not None
     assert at.selectbox(key="cnn_inside_model").value.startswith("Run 1")
 
 
@@ -70,6 +70,6 @@ def test_earlier_runs_widgets_and_predictions_do_not_pile_up():
     assert live_controls == [f"cnn_live_lr_{job_id}", f"cnn_live_lr_apply_{job_id}"], live_controls
     assert counts[0] == counts[-1], counts
     runs = at.session_state["cnn_runs"]
-    assert [run["model"] is not None for run in runs] == [False] + [True] * MAX_KEPT_MODELS
-    assert [run["probabilities"] is not None for run in runs] == [False] + [True] * MAX_KEPT_MODELS
-    assert all(run["series"]["loss"][1] for run in runs)  # every run keeps its curves
+    assert [run.model is not None for run in runs] == [False] + [True] * MAX_KEPT_MODELS
+    assert [run.result is not None for run in runs] == [False] + [True] * MAX_KEPT_MODELS  # test predictions
+    assert all(run.history["loss"][1] for run in runs)  # every run keeps its curves

@@ -6,8 +6,9 @@ import re
 import numpy as np
 import pytest
 
+from playground.core.runs import Run, RunRegistry
 from playground.lessons import convolution as conv
-from tests.app.conftest import heavy_modules_after_tabs, open_page
+from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
 
@@ -177,7 +178,10 @@ def test_learned_filters_of_a_cnn_trainer_model():
         name="tiny",
     )
     at = open_page(PAGE)
-    at.session_state["cnn_runs"] = [{"label": "run 7", "model": model}, {"label": "diverged", "model": None}]
+    trained = RunRegistry()
+    trained.add(Run(7, "run 7", model=model))
+    trained.add(Run(8, "diverged", model=None, message="Diverged"))
+    at.session_state["cnn_runs"] = trained
     at.session_state["conv_tab"] = TABS[3]
     at.run()
     assert at.radio(key="conv_learned_model").options == ["Shipped Fashion-MNIST CNN", "CNN trainer: run 7"]

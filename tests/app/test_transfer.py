@@ -42,7 +42,7 @@ def test_transfer_page_classes_training_and_explanations():
     assert snapshot.state == "done", snapshot.error
     at.run()
     assert not at.exception
-    result = at.session_state["tl_result"]
+    result = at.session_state["tl_runs"].latest.result
     assert result.class_names == ["Sandal", "Sneaker"] and result.phase_boundary == 3
     assert {m.label for m in at.metric} >= {"Head only (phase 1)", "Fine-tuned (phase 2)", "From scratch"}
     assert any(b.label == "Download the model (.keras)" for b in at.get("download_button"))
@@ -61,7 +61,7 @@ def test_transfer_page_classes_training_and_explanations():
     at.button(key=f"tl_del_{first}").click().run()
     at.button(key="tl_train").click().run()
     assert any("at least 2 classes" in e for e in errors(at)), errors(at)
-    assert at.session_state["tl_result"] is result
+    assert at.session_state["tl_runs"].latest.result is result
 
     # An empty class is refused too.
     at.button(key="tl_empty").click().run()
