@@ -259,7 +259,9 @@ with dream_tab:
         picked = ui.image_picker("dream_image", "Image", default="chelsea (cat)", max_side=dream.MAX_SIDE_LIMIT)
         st.image(picked.rgb, caption=f"{picked.name}: {picked.rgb.shape[1]}x{picked.rgb.shape[0]} px", width="stretch")
     with controls_col:
-        model, _ = ui.model_choice("dream_model", "Network", MODELS, load_model, BACKBONE, dream.ModelUnavailable)
+        model, _ = ui.model_choice(
+            "dream_model", "Network", MODELS, load_model, BACKBONE, shipped_models.ModelUnavailable
+        )
         weights, channel, target_text = target_controls(model)
         settings = settings_controls(model, weights, channel)
         shapes = None

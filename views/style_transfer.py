@@ -224,7 +224,9 @@ with stylise_tab:
     with pick_right:
         style_pick = pick_style()
         style_preview = st.empty()
-    net, _ = ui.model_choice("style_net", "Feature network", NETWORKS, load_net, BACKBONE, style.ModelUnavailable)
+    net, _ = ui.model_choice(
+        "style_net", "Feature network", NETWORKS, load_net, BACKBONE, shipped_models.ModelUnavailable
+    )
     settings = settings_controls(net)
     ready = images_ready = False
     with ui.guard("Preparing the images"):

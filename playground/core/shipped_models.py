@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from playground.core import errors
 from playground.core.cache import per_process
 from playground.core.paths import ASSETS_DIR
 
@@ -16,6 +17,15 @@ MODELS_DIR = ASSETS_DIR / "models"
 
 class ModelUnavailable(ValueError):
     """A model cannot be loaded here (e.g. no internet for ImageNet weights); message is for the user."""
+
+
+def imagenet_unavailable(what: str, exc: BaseException) -> ModelUnavailable:
+    """The error for ImageNet weights (``what``, e.g. "VGG19 ImageNet weights (80 MB)") that Keras
+    could not download, saying why and what to do instead."""
+    return ModelUnavailable(
+        f"Could not download the {what}: {errors.download_reason(exc)}. Connect to the internet once "
+        "(Keras caches it in ~/.keras/models) or use the offline backbone."
+    )
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from playground.core import errors, images
+from playground.core import images, shipped_models
 from playground.core.jobs import JobStopped, Progress
-from playground.core.shipped_models import ModelUnavailable
 
 # --- tunables (the page's defaults) ------------------------------------------------
 OCTAVES = 3  # number of scales, smallest first
@@ -87,18 +86,14 @@ class DreamModel:
 def load_inception() -> DreamModel:
     """InceptionV3 with ImageNet weights (downloaded by Keras once, then cached).
 
-    Raises :class:`ModelUnavailable` with a readable message when the download fails.
+    Raises :class:`~playground.core.shipped_models.ModelUnavailable` with a readable message when the download fails.
     """
     import keras
 
     try:
         model = keras.applications.InceptionV3(weights="imagenet", include_top=False)
     except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
-        raise ModelUnavailable(
-            f"Could not download the {INCEPTION_DOWNLOAD}: {errors.first_line(exc, 120)}. "
-            "Connect to the internet once (Keras caches it in ~/.keras/models) or use the "
-            "offline backbone."
-        ) from None
+        raise shipped_models.imagenet_unavailable(INCEPTION_DOWNLOAD, exc) from None
     return inception_from_model(model, "InceptionV3 (ImageNet weights from keras.applications)")
 
 
@@ -113,8 +108,6 @@ def inception_from_model(model, source: str) -> DreamModel:
 
 def load_backbone() -> DreamModel:
     """The project's offline RGB backbone (``assets/models/backbone.keras``)."""
-    from playground.core import shipped_models
-
     return backbone_from_model(
         shipped_models.shared("backbone"), f"offline backbone ({shipped_models.SHIPPED['backbone'].file})"
     )
@@ -146,8 +139,6 @@ def backbone_from_model(model, source: str, class_names: list[str] | None = None
 def backbone_class_names(count: int) -> list[str]:
     """The backbone's class names (``backbone.classes.json``, written by its training script)."""
     import json
-
-    from playground.core import shipped_models
 
     path = shipped_models.SHIPPED["backbone"].path.with_suffix(".classes.json")
     try:

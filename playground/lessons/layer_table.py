@@ -547,6 +547,14 @@ def build_model(
     return keras.Model(inputs, outputs, name=name)
 
 
+def _normalised(L, spec: LayerSpec, name: str, x):
+    """After a bias-free linear layer with ``batch_norm``: BatchNorm, then the row's activation."""
+    if not spec.batch_norm:
+        return x
+    x = L.BatchNormalization(name=f"{name}_bn")(x)
+    return L.Activation(spec.activation, name=f"{name}_{spec.activation}")(x)
+
+
 def _apply_row(keras, spec: LayerSpec, name: str, x, init):
     L = keras.layers
     if spec.type == "Conv2D":
@@ -560,9 +568,7 @@ def _apply_row(keras, spec: LayerSpec, name: str, x, init):
             activation=None if spec.batch_norm else spec.activation,
             name=name,
         )(x)
-        if spec.batch_norm:
-            x = L.BatchNormalization(name=f"{name}_bn")(x)
-            x = L.Activation(spec.activation, name=f"{name}_{spec.activation}")(x)
+        x = _normalised(L, spec, name, x)
     elif spec.type == "Dense":
         x = L.Dense(
             spec.size,
@@ -571,9 +577,7 @@ def _apply_row(keras, spec: LayerSpec, name: str, x, init):
             activation=None if spec.batch_norm else spec.activation,
             name=name,
         )(x)
-        if spec.batch_norm:
-            x = L.BatchNormalization(name=f"{name}_bn")(x)
-            x = L.Activation(spec.activation, name=f"{name}_{spec.activation}")(x)
+        x = _normalised(L, spec, name, x)
     elif spec.type == "MaxPool":
         x = L.MaxPooling2D(spec.kernel, spec.stride, name=name)(x)
     elif spec.type == "AvgPool":

@@ -32,9 +32,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from playground.core import device, images
+from playground.core import device, images, shipped_models
 from playground.core.paths import ASSETS_DIR
-from playground.core.shipped_models import ModelUnavailable
 
 # Procedural style images, rendered by scripts/make_style_images.py.
 STYLES_DIR = ASSETS_DIR / "styles"
@@ -99,21 +98,14 @@ class FeatureNet:
 def load_vgg19() -> FeatureNet:
     """VGG19 with ImageNet weights (downloaded by Keras once, then cached).
 
-    Raises :class:`ModelUnavailable` with a readable message when the download fails.
+    Raises :class:`~playground.core.shipped_models.ModelUnavailable` with a readable message when the download fails.
     """
     import keras
 
     try:
         model = keras.applications.VGG19(weights="imagenet", include_top=False)
     except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        # Keras' "URL fetch failure on <long url>: None -- [Errno …] …": the errno part says why.
-        reason = reason[reason.index("[Errno") :] if "[Errno" in reason else reason[:160]
-        raise ModelUnavailable(
-            f"Could not download the {VGG19_DOWNLOAD}: {reason}. "
-            "Connect to the internet once (Keras caches it in ~/.keras/models) or use the "
-            "offline backbone."
-        ) from None
+        raise shipped_models.imagenet_unavailable(VGG19_DOWNLOAD, exc) from None
     return vgg19_from_model(model, "VGG19 (ImageNet weights from keras.applications)")
 
 
@@ -130,8 +122,6 @@ def vgg19_from_model(model, source: str) -> FeatureNet:
 
 def load_backbone() -> FeatureNet:
     """The project's offline RGB backbone (``assets/models/backbone.keras``)."""
-    from playground.core import shipped_models
-
     return backbone_from_model(
         shipped_models.shared("backbone"), f"offline backbone ({shipped_models.SHIPPED['backbone'].file})"
     )

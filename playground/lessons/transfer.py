@@ -283,7 +283,7 @@ def load_backbone(label: str, weights: str | None = "imagenet", image_size: int 
         except Exception as exc:  # no internet, proxy, disk full: Keras raises plain Exception
             raise BackboneUnavailable(
                 f"Could not get the ImageNet weights of {info.application} ({info.download_mb:.0f} MB download; "
-                f"{errors.first_line(exc)})."
+                f"{errors.download_reason(exc)})."
             ) from None
         # Same constructor, same layer order: copy weights layer by layer.
         ours = [layer for layer in base if layer.weights]

@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.tf
 
-from playground.core import jobs
+from playground.core import jobs, shipped_models
 from playground.lessons import dream
 
 
@@ -167,7 +167,7 @@ def test_inception_download_failure_is_a_clear_message(monkeypatch):
         raise OSError("no network")
 
     monkeypatch.setattr(keras.applications, "InceptionV3", offline)
-    with pytest.raises(dream.ModelUnavailable, match="offline backbone"):
+    with pytest.raises(shipped_models.ModelUnavailable, match="no network.*offline backbone"):
         dream.load_inception()
 
 

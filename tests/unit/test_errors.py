@@ -2,7 +2,7 @@
 
 import pytest
 
-from playground.core.errors import first_line
+from playground.core.errors import download_reason, first_line
 
 
 @pytest.mark.parametrize(
@@ -16,3 +16,10 @@ from playground.core.errors import first_line
 )
 def test_first_line(exc, limit, expected):
     assert first_line(exc, limit) == expected
+
+
+def test_download_reason_keeps_the_errno_part_of_a_keras_fetch_failure():
+    url = "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/" + "x" * 120
+    failure = Exception(f"URL fetch failure on {url}: None -- [Errno 101] Network is unreachable")
+    assert download_reason(failure) == "[Errno 101] Network is unreachable"
+    assert download_reason(OSError("disk full")) == "OSError: disk full"
