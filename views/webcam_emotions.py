@@ -140,15 +140,14 @@ def show_crop_and_maps(face: emotion.Detection) -> None:
     gray01 = images.to_float(crop)[..., None]
     name, probability = face.top
     shown = st.columns(3)
-    big = lambda image: cv2.resize(image, (192, 192), interpolation=cv2.INTER_NEAREST)  # noqa: E731 — pixels visible
-    shown[0].image(big(crop), caption=f"What the CNN sees: 64x64 gray → {name} {probability:.0%}")
+    shown[0].image(images.pixelated(crop, 192), caption=f"What the CNN sees: 64x64 gray → {name} {probability:.0%}")
     for column, method, caption in (
         (shown[1], "saliency", "Saliency |∂p/∂pixel|"),
         (shown[2], "grad-cam", "Grad-CAM on the last 4x4 maps"),
     ):
         with ui.guard("The explanation"):
             heat, _ = emotion.explain_crop(crop, method, load_classifier())
-            column.image(big(explain.overlay(gray01, heat)), caption=caption)
+            column.image(images.pixelated(explain.overlay(gray01, heat), 192), caption=caption)
 
 
 # Plain tabs (all rendered each run), so the stream keeps running while the person reads another tab.

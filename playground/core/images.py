@@ -233,6 +233,14 @@ def draw_boxes(
     return canvas
 
 
+def pixelated(image: np.ndarray, side: int) -> np.ndarray:
+    """``image`` (H, W[, C]) resized to ``side`` x ``side`` by nearest neighbour, so that a small
+    network input shows its pixels instead of a blur."""
+    import cv2
+
+    return cv2.resize(image, (side, side), interpolation=cv2.INTER_NEAREST)
+
+
 def png_data_uri(rgb: np.ndarray) -> str:
     """RGB uint8 (H, W, 3) → ``data:image/png;base64,…`` for ``go.Image(source=...)`` and HTML.
 

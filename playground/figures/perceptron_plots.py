@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.core.images import png_data_uri
+from playground.core.images import pixelated, png_data_uri
 from playground.figures import plots
 from playground.lessons.mlp import GridOutputs
 from playground.lessons.perceptron import activate
@@ -194,7 +193,7 @@ def network_diagram(
     # One layout dict instead of add_* calls: Plotly validates it once, which keeps a frame fast.
     images = [
         dict(
-            source=png_data_uri(cv2.resize(rgb, (NODE_PX, NODE_PX), interpolation=cv2.INTER_NEAREST)),
+            source=png_data_uri(pixelated(rgb, NODE_PX)),
             x=x - box / 2,
             y=y + box / 2,
             sizex=box,
