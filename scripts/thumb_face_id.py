@@ -32,7 +32,7 @@ def main() -> None:
     strip = np.full((270, 75, 3), 255, np.uint8)
     strip[7:263, 20:55] = cells[..., None]
     thumb = np.concatenate([left, chips, strip], axis=1)
-    Image.fromarray(thumb).save(ROOT / "assets" / "thumbs" / "face_embeddings.png")
+    Image.fromarray(thumb).save(ROOT / "assets" / "thumbs" / "face_id.png")
     print("wrote assets/thumbs/face_id.png", thumb.shape)
 
 

@@ -48,5 +48,5 @@ def faces_thumbnail() -> Image.Image:
 if __name__ == "__main__":
     out = ROOT / "assets" / "thumbs"
     hog_lbp_thumbnail().save(out / "hog_lbp.png")
-    faces_thumbnail().save(out / "faces_classic.png")
-    print("wrote", out / "hog_lbp.png", out / "faces_classic.png")
+    faces_thumbnail().save(out / "faces.png")
+    print("wrote", out / "hog_lbp.png", out / "faces.png")
