@@ -156,6 +156,16 @@ def show_dataset(data: datasets.Dataset) -> None:
                 "accuracy after training.",
                 icon=":material/balance:",
             )
+    if data.name not in layer_table.SCRIPT_DATASETS:
+        st.download_button(
+            "Download these images (zip of class folders)",
+            lambda: datasets.class_zip(data),
+            file_name=f"{data.name}_images.zip",
+            mime="application/zip",
+            icon=":material/folder_zip:",
+            key="cnn_dataset_zip",
+            help="The training script you can download after training reads this zip: `python train_cnn.py images.zip`.",
+        )
 
 
 # --- network ------------------------------------------------------------------------------
@@ -708,6 +718,8 @@ with tab_train:
             config.epochs,
             config.initializer,
             config.augmentation,
+            dataset=data.name,
+            class_names=data.class_names,
             seed=config.seed,
         )
         job = ui.start_job(

@@ -248,7 +248,7 @@ with tab_classes:
         if any(current.values()):
             st.download_button(
                 "Download these classes as a zip",
-                transfer.zip_of_classes(current),
+                datasets.zip_of_classes(current),
                 file_name="classes.zip",
                 icon=":material/download:",
                 key="tl_zip_out",

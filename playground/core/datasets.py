@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from playground.core.cache import per_process
-from playground.core.images import ImageError, decode_image, resize_to
+from playground.core.images import ImageError, decode_image, encode_png, resize_to, to_uint8
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 FASHION_CLASSES = [
@@ -370,6 +370,28 @@ def read_class_zip(
 
 
 # --- helpers -------------------------------------------------------------------------
+
+
+def zip_of_classes(classes: dict[str, list[tuple[str, bytes]]]) -> bytes:
+    """A zip with one folder per class of ``(file name, bytes)`` files: what :func:`read_class_zip` reads."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, files in classes.items():
+            for file_name, data in files:
+                archive.writestr(f"{name}/{file_name}", data)
+    return buffer.getvalue()
+
+
+def class_zip(data: Dataset) -> bytes:
+    """Every image of ``data`` (train, then test) as PNGs in one folder per class, for training
+    elsewhere (the CNN trainer's downloaded script reads it)."""
+    classes: dict[str, list[tuple[str, bytes]]] = {name: [] for name in data.class_names}
+    for x, y in ((data.x_train, data.y_train), (data.x_test, data.y_test)):
+        for image, label in zip(x, y):
+            files = classes[data.class_names[label]]
+            picture = to_uint8(image[..., 0] if image.shape[-1] == 1 else image)
+            files.append((f"{len(files):05d}.png", encode_png(picture)))
+    return zip_of_classes(classes)
 
 
 def _from_uint8(name, x_train, y_train, x_test, y_test, class_names, source, limit_train, limit_test) -> Dataset:

@@ -617,6 +617,105 @@ def _apply_row(keras, spec: LayerSpec, name: str, x, init):
     return x
 
 
+# How the downloaded script gets each dataset: the body of its load_data(source) function.
+_LOADERS_CODE = {
+    "fashion_mnist": """\
+    folder = Path(source or "/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist
+    stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+    if all((folder / f"{stem}.gz").exists() for stem in stems):
+        x_train, y_train, x_test, y_test = (
+            np.frombuffer(gzip.open(folder / f"{stem}.gz").read(), np.uint8, offset=16 if "images" in stem else 8)
+            for stem in stems
+        )
+        x_train, x_test = x_train.reshape(-1, 28, 28), x_test.reshape(-1, 28, 28)
+    else:  # downloads 30 MB once into ~/.keras/datasets
+        (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    return scaled(x_train, y_train), scaled(x_test, y_test)
+""",
+    "mnist": """\
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()  # 11 MB, cached in ~/.keras
+    return scaled(x_train, y_train), scaled(x_test, y_test)
+""",
+    "cifar10": """\
+    (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()  # 163 MB, cached in ~/.keras
+    return scaled(x_train, y_train), scaled(x_test, y_test)
+""",
+    "digits": """\
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()  # bundled with scikit-learn
+    return split(digits.images / 16.0, digits.target, test_fraction=0.2)
+""",
+    "faces": """\
+    import skimage.data
+
+    patches = skimage.data.lfw_subset().astype("float32")  # 100 faces, then 100 non-faces
+    patches = patches / 255.0 if patches.max() > 1.0 else patches
+    return split(patches, np.array([1] * 100 + [0] * 100), test_fraction=0.25)
+""",
+    "class_folders": """\
+    if source is None:
+        raise SystemExit("Give the folder or .zip with one sub-folder of images per class to train on "
+                         "(the CNN trainer's Data tab downloads its dataset as such a zip).")
+    from PIL import Image
+
+    height, width, channels = INPUT_SHAPE
+    if zipfile.is_zipfile(source):
+        archive = zipfile.ZipFile(source)
+        files = [(Path(name).parent.name, archive.read(name)) for name in sorted(archive.namelist())
+                 if not name.endswith("/")]
+    else:
+        files = [(path.parent.name, path.read_bytes()) for path in sorted(Path(source).glob("*/*")) if path.is_file()]
+    found = sorted({class_name for class_name, _ in files})
+    names = CLASS_NAMES if set(found) <= set(CLASS_NAMES) else found
+    images, labels = [], []
+    for class_name, data in files:
+        try:
+            image = Image.open(io.BytesIO(data)).convert("L" if channels == 1 else "RGB")
+        except OSError:
+            continue  # not an image
+        images.append(np.asarray(image.resize((width, height)), np.float32) / 255.0)
+        labels.append(names.index(class_name))
+    return split(np.stack(images), np.array(labels), test_fraction=0.2)
+""",
+}
+
+# Shared by the loaders above.
+_SCRIPT_HELPERS = '''
+
+def scaled(x, y):
+    """uint8 images (N, H, W[, C]) and labels as float32 (N, H, W, C) in [0, 1] and int64 (N,)."""
+    x = x.astype("float32") / 255.0
+    return (x[..., None] if x.ndim == 3 else x), np.asarray(y, np.int64).ravel()
+
+
+def split(x, y, test_fraction):
+    """A shuffled train/test split that keeps each class's share of the images."""
+    rng = np.random.default_rng(SEED)
+    test = np.concatenate([
+        members[: int(round(len(members) * test_fraction))]
+        for members in (rng.permutation(np.flatnonzero(y == label)) for label in np.unique(y))
+    ])
+    is_test = np.isin(np.arange(len(y)), test)
+    x = np.asarray(x, np.float32)
+    x = x[..., None] if x.ndim == 3 else x
+    return (x[~is_test], y[~is_test]), (x[is_test], y[is_test])
+'''
+
+# What the script's docstring says about where its data comes from.
+_SCRIPT_SOURCES = {
+    "fashion_mnist": "Fashion-MNIST from Debian's package, else downloaded by Keras (DATA: a folder of its .gz files)",
+    "mnist": "MNIST, downloaded by Keras once",
+    "cifar10": "CIFAR-10, downloaded by Keras once",
+    "digits": "scikit-learn's bundled 8x8 digits",
+    "faces": "scikit-image's bundled LFW patches",
+}
+
+
+# Datasets the downloaded script loads by itself; for the others it reads a folder or zip of class folders.
+SCRIPT_DATASETS = frozenset(_SCRIPT_SOURCES)
+
+
 def keras_code(
     layers: list[LayerSpec],
     input_shape: tuple[int, int, int],
@@ -627,56 +726,98 @@ def keras_code(
     epochs: int = 5,
     initializer: str = "glorot_uniform",
     augmentation: Augmentation | None = None,
-    dataset_hint: str = "x_train, y_train = ...  # float32 (N, H, W, C) in [0, 1], int labels",
+    dataset: str = "user",
+    class_names: list[str] | None = None,
     seed: int = 0,
 ) -> str:
-    """Standalone Keras code that rebuilds the same model (same layer names) and trains it."""
-    summarize(layers, input_shape, num_classes)
+    """A standalone training script that loads ``dataset`` (a :class:`Dataset` name; any other reads
+    a folder or zip of class folders given as its argument), rebuilds the same model (same layer
+    names), trains, evaluates on the test images and saves ``model.keras``."""
+    summary = summarize(layers, input_shape, num_classes)
     init = _initializer_code(initializer)
-    lines = [
-        '"""Generated by Vision Playground (CNN trainer): rebuild and train the same network."""',
+    source = _SCRIPT_SOURCES.get(dataset, "DATA, a folder or .zip with one sub-folder of images per class")
+    loader = _LOADERS_CODE.get(dataset, _LOADERS_CODE["class_folders"])
+    imports = ["import argparse"] + [f"import {m}" for m in ("gzip", "io", "zipfile") if f"{m}." in loader]
+    imports += ["from pathlib import Path"] if "Path(" in loader else []
+    head = [
+        '"""Generated by Vision Playground (CNN trainer): rebuild and train the same network.',
+        "",
+        f"Data: {source}.",
+        "    python train_cnn.py [DATA]                           # train as the playground did",
+        "    python train_cnn.py [DATA] --epochs 1 --limit 2000   # a quick try",
+        '"""',
+        "",
+        *imports,
+        "",
         "import keras",
+        "import numpy as np",
         "from keras import layers",
         "",
-        f"keras.utils.set_random_seed({seed})",
-        dataset_hint,
+        f"INPUT_SHAPE = {tuple(input_shape)}",
+        f"CLASS_NAMES = {list(class_names or [str(k) for k in range(num_classes)])!r}",
+        f"SEED = {seed}",
         "",
-        f"inputs = keras.Input({tuple(input_shape)}, name='image')",
-        "x = inputs",
+        "",
+        "def load_data(source=None):",
+        '    """((x_train, y_train), (x_test, y_test)): float32 (N, H, W, C) in [0, 1] and int64 labels."""',
+        loader.rstrip(),
+        _SCRIPT_HELPERS.rstrip(),
+        "",
+        "",
+        "def build_model():",
     ]
+    body = ["inputs = keras.Input(INPUT_SHAPE, name='image')", "x = inputs"]
     augmentation = augmentation or Augmentation()
     if augmentation.flip:
-        lines.append(f"x = layers.RandomFlip('horizontal', seed={seed}, name='aug_flip')(x)")
+        body.append(f"x = layers.RandomFlip('horizontal', seed={seed}, name='aug_flip')(x)")
     if augmentation.shift > 0:
-        lines.append(
+        body.append(
             f"x = layers.RandomTranslation({augmentation.shift}, {augmentation.shift}, fill_mode='constant', "
             f"seed={seed}, name='aug_shift')(x)"
         )
     if augmentation.rotate > 0:
-        lines.append(
+        body.append(
             f"x = layers.RandomRotation({augmentation.rotate}, fill_mode='constant', seed={seed}, name='aug_rotate')(x)"
         )
     if augmentation.zoom > 0:
-        lines.append(
+        body.append(
             f"x = layers.RandomZoom({augmentation.zoom}, fill_mode='constant', seed={seed}, name='aug_zoom')(x)"
         )
     for spec, name in zip(layers, _names(layers)):
-        lines.extend(_row_code(spec, name, init))
-    summary = summarize(layers, input_shape, num_classes)
+        body.extend(_row_code(spec, name, init))
     if summary.rows[-2].name == "flatten_head":
-        lines.append("x = layers.Flatten(name='flatten_head')(x)")
-    lines += [
+        body.append("x = layers.Flatten(name='flatten_head')(x)")
+    body += [
         f"outputs = layers.Dense({num_classes}, activation='softmax', kernel_initializer={init}, "
         "name='predictions')(x)",
-        "model = keras.Model(inputs, outputs)",
-        "model.summary()",
-        "",
-        f"model.compile(optimizer={_optimizer_code(optimizer, learning_rate)},",
-        "              loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
-        f"model.fit(x_train, y_train, batch_size={batch_size}, epochs={epochs}, validation_split=0.1)",
-        "model.save('model.keras')",
+        "return keras.Model(inputs, outputs)",
     ]
-    return "\n".join(lines) + "\n"
+    tail = [
+        "",
+        "",
+        "def main():",
+        "    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
+        "    parser.add_argument('data', nargs='?', help='where the images are (see above)')",
+        f"    parser.add_argument('--epochs', type=int, default={epochs})",
+        "    parser.add_argument('--limit', type=int, default=None, help='train on the first LIMIT images only')",
+        "    args = parser.parse_args()",
+        "    keras.utils.set_random_seed(SEED)",
+        "    (x_train, y_train), (x_test, y_test) = load_data(args.data)",
+        "    x_train, y_train = x_train[: args.limit], y_train[: args.limit]",
+        "    model = build_model()",
+        "    model.summary()",
+        f"    model.compile(optimizer={_optimizer_code(optimizer, learning_rate)},",
+        "                  loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+        f"    model.fit(x_train, y_train, batch_size={batch_size}, epochs=args.epochs, validation_split=0.1)",
+        "    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)",
+        "    print(f'test accuracy: {accuracy:.4f} (loss {loss:.4f}) on {len(y_test)} images')",
+        "    model.save('model.keras')",
+        "",
+        "",
+        "if __name__ == '__main__':",
+        "    main()",
+    ]
+    return "\n".join(head + ["    " + line for line in body] + tail) + "\n"
 
 
 def _initializer_code(key: str) -> str:

@@ -22,7 +22,6 @@ fetched, :func:`load_backbone_or_fallback` says so and uses the offline one.
 from __future__ import annotations
 
 import hashlib
-import io
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -693,15 +692,3 @@ def separation(points: np.ndarray, labels: np.ndarray) -> float:
     centres = np.stack([points[labels == k].mean(0) for k in np.unique(labels)])
     nearest = np.unique(labels)[np.argmin(((points[:, None] - centres[None]) ** 2).sum(-1), axis=1)]
     return float(np.mean(nearest == labels))
-
-
-def zip_of_classes(classes: dict[str, list[tuple[str, bytes]]]) -> bytes:
-    """A zip with one folder per class (the format :func:`datasets.read_class_zip` reads)."""
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, files in classes.items():
-            for file_name, data in files:
-                archive.writestr(f"{name}/{file_name}", data)
-    return buffer.getvalue()

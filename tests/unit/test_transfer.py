@@ -68,7 +68,7 @@ def test_dataset_from_classes_is_rgb_0_255_and_stratified():
 
 def test_class_zip_round_trip_and_zip_bomb_refused():
     classes = {"a": [("1.png", png(8, 8))], "b": [("2.png", png(9, 9)), ("3.png", png(7, 7))]}
-    assert datasets.read_class_zip(transfer.zip_of_classes(classes)) == classes
+    assert datasets.read_class_zip(datasets.zip_of_classes(classes)) == classes
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("a/bomb.png", b"\0" * (20 * 2**20))
