@@ -3,8 +3,9 @@
 A job runs ``work(progress, *args)`` in a worker thread. The work reports into a
 lock-protected :class:`Progress`; the page polls :meth:`Job.snapshot` from a fragment.
 Workers never touch Streamlit. A job stops itself when nobody has polled it for
-``abandon_after`` seconds (the tab was closed), and at most ``MAX_CONCURRENT_JOBS``
-run at once per process; further jobs wait in state ``"queued"``.
+``abandon_after`` seconds (the tab was closed). Jobs run in a :class:`JobPool`: the
+process's default pool (``submit`` and friends) runs at most ``MAX_CONCURRENT_JOBS`` at
+once; further jobs wait in state ``"queued"``. Tests make their own pools.
 
 Example
 -------
@@ -35,11 +36,7 @@ MAX_CONCURRENT_JOBS = int(os.environ.get("PLAYGROUND_MAX_JOBS", "2"))
 # Seconds without a poll after which a job concludes its page is gone and stops.
 ABANDON_AFTER_S = float(os.environ.get("PLAYGROUND_ABANDON_AFTER_S", "120"))
 
-_slots = threading.BoundedSemaphore(MAX_CONCURRENT_JOBS)
-_queue_lock = threading.Lock()
-_waiting: list[int] = []  # ids of queued jobs, oldest first
-_ids = itertools.count(1)
-_ended = 0  # jobs that have ended since the process started (guarded by _queue_lock)
+_ids = itertools.count(1)  # job ids are unique across pools
 
 QUEUED, RUNNING, PAUSED, DONE, STOPPED, FAILED = "queued", "running", "paused", "done", "stopped", "failed"
 FINISHED_STATES = (DONE, STOPPED, FAILED)
@@ -152,9 +149,12 @@ class Progress:
 class Job:
     """A unit of background work with a lock-protected progress record."""
 
-    def __init__(self, work: Callable[..., Any], args: tuple, kwargs: dict, name: str, abandon_after: float):
+    def __init__(
+        self, work: Callable[..., Any], args: tuple, kwargs: dict, name: str, abandon_after: float, pool: JobPool
+    ):
         self.id = next(_ids)
         self.name = name
+        self._pool = pool
         self._work, self._args, self._kwargs = work, args, kwargs
         self._abandon_after = abandon_after
         self._lock = threading.Lock()
@@ -191,7 +191,7 @@ class Job:
                 message=self._message,
                 error=self._error,
                 elapsed_s=elapsed,
-                queue_position=_queue_position(self.id),
+                queue_position=self._pool.queue_position(self.id),
                 result=self._result,
                 info=dict(self._info),
             )
@@ -225,17 +225,18 @@ class Job:
             return time.monotonic() - self._last_poll > self._abandon_after
 
     def _run(self) -> None:
-        with _queue_lock:
-            _waiting.append(self.id)
+        pool = self._pool
+        with pool._lock:
+            pool._waiting.append(self.id)
         acquired = False
         try:
             while not acquired:
                 if self._stop.is_set() or self._abandoned():
                     self._finish(STOPPED, "Stopped before it started.")
                     return
-                acquired = _slots.acquire(timeout=0.2)
-            with _queue_lock:
-                _waiting.remove(self.id)
+                acquired = pool._slots.acquire(timeout=0.2)
+            with pool._lock:
+                pool._waiting.remove(self.id)
             with self._lock:
                 self._state = RUNNING
                 self._started_at = time.monotonic()
@@ -250,11 +251,11 @@ class Job:
             traceback.print_exc()
             self._finish(FAILED, error=_friendly(exc))
         finally:
-            with _queue_lock:
-                if self.id in _waiting:
-                    _waiting.remove(self.id)
+            with pool._lock:
+                if self.id in pool._waiting:
+                    pool._waiting.remove(self.id)
             if acquired:
-                _slots.release()
+                pool._slots.release()
 
     def _finish(self, state: str, message: str | None = None, error: str = "") -> None:
         with self._lock:
@@ -264,9 +265,8 @@ class Job:
                 self._message = message
             self._ended_at = time.monotonic()
         self._finished.set()
-        global _ended
-        with _queue_lock:
-            _ended += 1
+        with self._pool._lock:
+            self._pool._ended += 1
 
 
 def _friendly(exc: Exception) -> str:
@@ -276,30 +276,68 @@ def _friendly(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _queue_position(job_id: int) -> int:
-    """1-based position among queued jobs, 0 when not queued."""
-    with _queue_lock:
-        return _waiting.index(job_id) + 1 if job_id in _waiting else 0
+class JobPool:
+    """Runs jobs, at most ``max_jobs`` at once; the rest wait in order of submission.
+
+    The app uses the process's default pool through :func:`submit`; a test makes its own
+    so that what another test left running cannot hold its slots.
+    """
+
+    def __init__(self, max_jobs: int = MAX_CONCURRENT_JOBS):
+        if max_jobs < 1:
+            raise ValueError(f"A job pool needs at least 1 slot, not {max_jobs}.")
+        self.max_jobs = max_jobs
+        self._slots = threading.BoundedSemaphore(max_jobs)
+        self._lock = threading.Lock()
+        self._waiting: list[int] = []  # ids of queued jobs, oldest first
+        self._ended = 0  # jobs that have ended since the pool was made
+
+    def submit(
+        self,
+        work: Callable[..., Any],
+        *args: Any,
+        name: str = "job",
+        abandon_after: float = ABANDON_AFTER_S,
+        **kwargs: Any,
+    ) -> Job:
+        """Start ``work(progress, *args, **kwargs)`` in the background and return its :class:`Job`."""
+        job = Job(work, args, kwargs, name, abandon_after, self)
+        job._thread.start()
+        return job
+
+    def queue_position(self, job_id: int) -> int:
+        """1-based position among this pool's queued jobs, 0 when not queued."""
+        with self._lock:
+            return self._waiting.index(job_id) + 1 if job_id in self._waiting else 0
+
+    def ended_jobs(self) -> int:
+        """How many of this pool's jobs have ended (done, stopped or failed)."""
+        with self._lock:
+            return self._ended
+
+    def running_jobs(self) -> int:
+        """How many jobs hold a slot right now."""
+        return self.max_jobs - self._slots._value
+
+
+default_pool = JobPool()  # the process's pool: what the pages submit to
 
 
 def submit(
     work: Callable[..., Any], *args: Any, name: str = "job", abandon_after: float = ABANDON_AFTER_S, **kwargs: Any
 ) -> Job:
-    """Start ``work(progress, *args, **kwargs)`` in the background and return its :class:`Job`."""
-    job = Job(work, args, kwargs, name, abandon_after)
-    job._thread.start()
-    return job
+    """Start ``work(progress, *args, **kwargs)`` in the default pool and return its :class:`Job`."""
+    return default_pool.submit(work, *args, name=name, abandon_after=abandon_after, **kwargs)
 
 
 def ended_jobs() -> int:
-    """How many jobs have ended (done, stopped or failed) since the process started."""
-    with _queue_lock:
-        return _ended
+    """How many of the default pool's jobs have ended (done, stopped or failed)."""
+    return default_pool.ended_jobs()
 
 
 def running_jobs() -> int:
-    """How many jobs hold a slot right now (for the page's 'waiting' message)."""
-    return MAX_CONCURRENT_JOBS - _slots._value
+    """How many of the default pool's jobs hold a slot right now (for the page's 'waiting' message)."""
+    return default_pool.running_jobs()
 
 
 def keras_callback(progress: Progress, report_every_s: float = 0.25):
