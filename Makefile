@@ -1,5 +1,6 @@
 # Quick start:  make run   (set up and serve the app on http://localhost:8501)
-#               make test  (set up and run the whole test suite, browser tests included)
+#               make test  (set up and run the test suite, browser tests included, across the cores)
+#               make test-load  (the load and soak tests, about 10 minutes)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,6 +8,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 PORT ?= 8501
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test: one per core (browser modules stay on one worker each).
+WORKERS ?= auto
 # glibc's heap fragments under training runs beside a webcam stream: the server's memory
 # crept up 1-2 MB a minute (bench/soak.py) and stayed flat under jemalloc, so the app, the
 # tests and the benchmarks run under it when it is installed (Debian: libjemalloc2).
@@ -18,7 +21,7 @@ endif
 # per job the memory crept up ~5 MB a run; two arenas keep that down.
 export MALLOC_ARENA_MAX ?= 2
 
-.PHONY: setup lock lint run test test-fast bench thumbnails clean
+.PHONY: setup lock lint run test test-load test-fast bench thumbnails clean
 
 setup: $(STAMP)
 
@@ -47,12 +50,20 @@ lint: setup
 run: setup
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
+# Every test but the load tests, across the cores; prints how long it took.
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); $(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS); status=$$?; \
+		echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# The load and soak tests (marked `load`): several browser sessions and their jobs on one server,
+# session TTLs and memory returning. One at a time, each on its own server; prints how long it took.
+test-load: setup
+	@start=$$(date +%s); $(PY) -m pytest -m load $(PYTEST_ARGS); status=$$?; \
+		echo "make test-load: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # Unit tests only: no TensorFlow, no browser.
 test-fast: setup
-	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(WORKERS) tests/unit $(PYTEST_ARGS)
 
 # Every bench/*.py, one row each in bench/RESULTS.md; the soak lasts SOAK_MINUTES (default 15): make bench SOAK_MINUTES=3
 # (re-run some only: make bench BENCHMARKS="soak.py startup.py")

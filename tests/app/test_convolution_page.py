@@ -147,10 +147,6 @@ def test_learned_filters_tab_agrees_with_keras():
     assert any(caption.startswith("brick (512×512)") for caption in captions), captions
 
 
-def test_first_three_tabs_do_not_import_tensorflow():
-    assert heavy_modules_after_tabs(PAGE, "conv_tab", TABS[:3]) == (False, False)
-
-
 def test_kernel_larger_than_an_uploaded_image_is_explained():
     from playground.ui import PickedImage
 

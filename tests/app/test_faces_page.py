@@ -2,8 +2,6 @@
 LBPH demo, enrolment problems and a single enrolled person."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,7 +10,6 @@ from playground.core import images
 from playground.lessons import faces_classic
 from playground.ui import PickedImage
 from tests.app.conftest import open_page
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.app
 
@@ -95,20 +92,3 @@ def test_live_tab_degrades_to_a_message_under_apptest():
     assert any("Naming with LBPH" in c.value for c in at.caption)
     settings = at.session_state["faces_processor"].settings.get()
     assert settings.recogniser is not None and settings.detectors == (faces_classic.HAAR,)
-
-
-def test_faces_page_does_not_import_tensorflow():
-    code = (
-        "from streamlit.testing.v1 import AppTest\n"
-        "import sys\n"
-        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
-        f"at.switch_page('{PAGE}').run()\n"
-        f"for label in {TABS!r}:\n"
-        "    at.session_state['faces_tab'] = label\n"
-        "    at.run()\n"
-        "    assert not at.exception, at.exception\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["False", "False"]

@@ -8,7 +8,7 @@ import pytest
 
 from playground.lessons import hog_lbp
 from playground.ui import PickedImage
-from tests.app.conftest import heavy_modules_after_tabs, open_page
+from tests.app.conftest import open_page
 
 pytestmark = pytest.mark.app
 
@@ -64,10 +64,6 @@ def test_photo_cell_click_free_picking():
     at.number_input(key="hog_cell_row").set_value(10).run()
     assert not at.exception and not at.error
     assert at.session_state["hog_cell_row"] == 10
-
-
-def test_numpy_tabs_do_not_import_tensorflow():
-    assert heavy_modules_after_tabs(PAGE, "hog_tab", TABS[:4]) == (False, False)
 
 
 def test_full_hog_tab_matches_scikit_image_and_counts_the_descriptor():

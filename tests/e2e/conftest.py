@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 
 from playground.core.images import resize_to, sample_image
+from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -57,14 +57,21 @@ def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline:
+
+    def up_or_exited() -> str | None:
+        if process.poll() is not None:
+            return "exited"
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return process
+                return "up" if response.status == 200 else None
         except OSError:
-            time.sleep(0.2)
+            return None
+
+    try:
+        if wait_until(up_or_exited, timeout=60, interval=0.05, what="the server's health check") == "up":
+            return process
+    except AssertionError:
+        pass
     process.kill()
     raise RuntimeError(f"Streamlit did not start:\n{process.stdout.read().decode(errors='replace')}")
 
@@ -131,9 +138,11 @@ def wait_for_app(page, timeout_ms: int = 60_000) -> None:
 
     Streamlit shows ``stStatusWidget`` only while a run is in progress (and only after a
     short delay), so this waits for the first heading, then for the widget to stay away
-    for a second.
+    for a second from now (an idle second before an action does not count: the run it
+    started may not have shown the widget yet).
     """
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_ms)
+    page.evaluate("() => { window.__vpIdleSince = undefined; }")
     page.wait_for_function(
         """() => {
             const running = document.querySelector('[data-testid="stStatusWidget"]');

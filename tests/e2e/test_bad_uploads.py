@@ -1,95 +1,62 @@
-"""Hostile and awkward uploads to every upload widget, in the real browser.
+"""Hostile and awkward uploads in the real browser, one representative widget per kind.
 
-The whole image table goes to every image picker, each page computing what it computes
-on a picture; on one picker (Convolution → Volumes, whose caption names the picture and
-its size) the test also checks the decoded sizes and that a refusal keeps the last good
-picture. Each custom uploader (class images, zips, models) gets the files that fit it.
-Always: no exception box, a clear message or a result, and the page keeps working.
+Image pickers: the whole image table goes to one picker (Convolution → Volumes, whose caption names
+the picture and its size): good pictures show with their decoded size, bad ones a message naming
+them, and a refusal keeps the last good picture. Every other picker is the same widget
+(playground.ui.image_picker); tests/app/test_awkward_pictures.py runs every accepted awkward picture
+through each page's own computation, and tests/unit/test_images.py holds the decoding table.
+One class uploader gets a bad batch, one zip uploader the bad zips, the model uploader the bad
+models. A static check ties every upload widget in the views to a safe reader. Always: no
+exception box, a clear message or a result, and the page keeps working.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from playground.core import catalog, shipped_models
+from playground.core import catalog, datasets, images, shipped_models
+from playground.lessons import faces_classic, layer_table, transfer
+from playground.ui import widgets
 from tests import badfiles
+from tests.conftest import ROOT, wait_until
 from tests.e2e.conftest import exception_texts, wait_for_app
+from tests.upload_widgets import (
+    IMAGE_BATCH_UPLOADERS,
+    MODEL_UPLOADERS,
+    PICKERS,
+    PICKERS_BEHIND_TRAINING,
+    REPRESENTATIVE_PICKER,
+    SAFE_READERS,
+    ZIP_UPLOADERS,
+    Widget,
+)
 
 pytestmark = pytest.mark.e2e
 
 SLOW_MS = 180_000  # TensorFlow pages load models on first open on a busy machine
 
-
-@dataclass(frozen=True)
-class Widget:
-    """An upload widget: page file stem, tab to click, Streamlit key (a prefix for keys
-    with a counter), and widget choices that reveal it (``(key, option)`` pairs)."""
-
-    stem: str
-    tab: str | None
-    key: str
-    setup: tuple[tuple[str, str], ...] = field(default=())
-
-
-PICKERS = [
-    Widget("convolution", "2 · Explore a photo", "conv_explore"),
-    Widget("hog_lbp", "1 · Gradients & one cell", "hog_cell", (("hog_cell_from", "A photo"),)),
-    Widget("hog_lbp", "2 · Blocks & the full HOG", "hog_full"),
-    Widget("hog_lbp", "3 · LBP codes", "lbp"),
-    Widget("hog_lbp", "4 · LBPH & textures", "lbph"),
-    Widget("hog_lbp", "5 · Classic vs learned", "learned"),
-    Widget("faces", "1 · Detection", "faces_detect"),
-    Widget("faces", "2 · Recognition with LBPH", "faces_probe"),
-    Widget("cnn_trainer", "5 · Use it", "cnn_use_pick", (("cnn_use_source", "Upload or camera"),)),
-    Widget("face_id", "Detection", "face_id_detect"),
-    Widget("face_id", "Verification (1:1)", "face_id_a"),
-    Widget("face_id", "Verification (1:1)", "face_id_b"),
-    Widget("face_id", "Recognition (1:K)", "face_id_probe"),
-    Widget("deep_dream", "Dream", "dream_image"),
-    Widget("style_transfer", "Stylise", "style_content"),
-    Widget("style_transfer", "Stylise", "style_style", (("style_kind", "Photo, upload or camera"),)),
-    Widget("webcam_emotions", "Snapshot / upload", "emo_still"),
-]
-REPRESENTATIVE_PICKER = Widget("convolution", "3 · Volumes", "conv_volume")
-# Only reachable after training a model in the page, which this test does not do.
-PICKERS_BEHIND_TRAINING = {"tl_try"}
-
-# Multi-file class/enrolment uploaders: (widget, button to press after, other uploaders that need files
-# too before the page reads any: the CNN trainer waits until every class has images).
-IMAGE_BATCH_UPLOADERS = [
-    (
-        Widget("cnn_trainer", "1 · Data", "cnn_class_files_0", (("cnn_dataset", "Your images (per class)"),)),
-        None,
-        ("cnn_class_files_1",),
-    ),
-    (Widget("transfer", "1 · Classes", "tl_up_"), None, ()),
-    (
-        Widget("faces", "2 · Recognition with LBPH", "faces_enrol_files", (("faces_mode", "Enrol your own"),)),
-        "Enrol",
-        (),
-    ),
-    (Widget("face_id", "Recognition (1:K)", "face_id_enrol_files"), "Enrol", ()),
-]
-ZIP_UPLOADERS = [
-    Widget("cnn_trainer", "1 · Data", "cnn_zip", (("cnn_dataset", "Your images (zip)"),)),
-    Widget("transfer", "1 · Classes", "tl_zip_"),
-]
-MODEL_UPLOADERS = [Widget("cnn_trainer", "6 · Keep it", "cnn_load_file")]
+# One representative per kind of upload widget (the picker is REPRESENTATIVE_PICKER).
+BATCH_UPLOADER = next(entry for entry in IMAGE_BATCH_UPLOADERS if entry[0].key == "faces_enrol_files")
+ZIP_UPLOADER = next(w for w in ZIP_UPLOADERS if w.key == "cnn_zip")
+MODEL_UPLOADER = MODEL_UPLOADERS[0]
 ENROL_NAMES = {"faces": "faces_enrol_name", "face_id": "face_id_name"}
+READERS = {
+    "datasets.from_class_files": datasets.from_class_files,
+    "transfer.prepare_uploads": transfer.prepare_uploads,
+    "faces_classic.faces_from_files": faces_classic.faces_from_files,
+    "images.decode_image": images.decode_image,
+    "datasets.read_class_zip": datasets.read_class_zip,
+    "layer_table.load_uploaded_model": layer_table.load_uploaded_model,
+}
 
 
 def page_info(stem: str) -> catalog.PageInfo:
     return next(p for p in catalog.available_pages() if Path(p.path).stem == stem)
-
-
-def existing(widgets):
-    stems = {Path(p.path).stem for p in catalog.available_pages()}
-    return [w for w in widgets if (w[0] if isinstance(w, tuple) else w).stem in stems]
 
 
 def open_page(page, server_url: str, stem: str) -> None:
@@ -136,7 +103,14 @@ def upload(page, uploader_key: str, files: list[badfiles.Upload]) -> None:
     box = keyed(page, uploader_key)
     box.scroll_into_view_if_needed()
     box.locator("input[type=file]").set_input_files(files=[f.as_playwright() for f in files])
-    page.wait_for_timeout(400)  # let the upload start its rerun
+    # The upload shows in the uploader (its file list, three a page, or its refusal); then the rerun runs.
+    names = [f.name for f in files]
+    wait_until(
+        lambda: any(name in (text := box.inner_text()) for name in names) or "not allowed" in text,
+        timeout=SLOW_MS / 1000,
+        interval=0.05,
+        what=f"{names} in the uploader {uploader_key}",
+    )
     settle(page)
 
 
@@ -162,13 +136,12 @@ def messages(page) -> str:
 
 def expect_message(page, pattern: str, timeout_s: float = 90) -> str:
     """Wait until the page's messages match ``pattern`` (a regex); return them."""
-    deadline = time.time() + timeout_s
-    while True:
-        text = messages(page)
-        if re.search(pattern, text) or time.time() > deadline:
-            assert re.search(pattern, text), f"no message matching {pattern!r}; messages: {text!r}"
-            return text
-        page.wait_for_timeout(500)
+    try:
+        return wait_until(
+            lambda: (text := messages(page)) and re.search(pattern, text) and text, timeout_s, interval=0.05
+        )
+    except AssertionError:
+        raise AssertionError(f"no message matching {pattern!r}; messages: {messages(page)!r}") from None
 
 
 def assert_no_exception(page, context: str) -> None:
@@ -176,20 +149,47 @@ def assert_no_exception(page, context: str) -> None:
     assert boxes == [], f"{context}: exception box {boxes[0][:500]}"
 
 
-def test_every_upload_widget_is_in_the_tables():
-    """The tables below cover every picker and uploader the pages create (keys from the sources)."""
-    covered = {w.key for w in PICKERS + ZIP_UPLOADERS + MODEL_UPLOADERS + [REPRESENTATIVE_PICKER]}
-    covered |= {w.key for w, _, _ in IMAGE_BATCH_UPLOADERS} | PICKERS_BEHIND_TRAINING
-    found = set()
+def calls_in(function: ast.AST) -> set[str]:
+    """Dotted names of what ``function`` calls (``images.decode_image``, ``st.file_uploader``, ...)."""
+    return {ast.unparse(node.func) for node in ast.walk(function) if isinstance(node, ast.Call)}
+
+
+def test_every_upload_widget_goes_through_a_safe_reader():
+    """Every picker is ui.image_picker, which decodes with images.decode_image; the function holding
+    each raw file_uploader in the views calls its safe reader, and each reader decodes images with
+    images.decode_image or checks zips with datasets.check_zip. Each kind has a browser test below."""
+    picker = ast.parse(inspect.getsource(widgets.image_picker))
+    assert "images.decode_image" in calls_in(picker)
+    pickers, uploaders = set(), {}
     for info in catalog.available_pages():
-        source = (catalog.ROOT / info.path).read_text()
-        found |= set(re.findall(r'image_picker\(\s*"(\w+)"', source))
-        for call in re.findall(r"file_uploader\((.*?)\)\n", source, flags=re.S):
-            key = re.search(r'key=f?"([\w]+)', call)
-            found.add(key.group(1) if key else f"<no key in {info.path}>")
-    missing = {k for k in found if not any(k == c or (c.endswith("_") and k.startswith(c)) for c in covered)}
-    missing -= {"cnn_class_files_"}  # per-class uploaders: the first one stands for all
-    assert not missing, f"upload widgets without a bad-upload test: {sorted(missing)}"
+        tree = ast.parse((ROOT / info.path).read_text())
+        functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = ast.unparse(node.func)
+            if name == "ui.image_picker":
+                pickers.add(node.args[0].value)
+            elif name == "st.file_uploader":
+                key = next((k.value for k in node.keywords if k.arg == "key"), None)
+                assert key is not None, f"a file_uploader without a key in {info.path}"
+                # The key's fixed part: 'cnn_zip', or 'tl_up_' of f"tl_up_{cid}_{...}".
+                prefix = key.value if isinstance(key, ast.Constant) else key.values[0].value
+                # What reads it: the function it is in, else the page's top-level block around it.
+                around = [f for f in functions if f.lineno <= node.lineno <= f.end_lineno] or [
+                    block for block in tree.body if block.lineno <= node.lineno <= block.end_lineno
+                ]
+                uploaders[prefix] = (info.path, calls_in(min(around, key=lambda f: f.end_lineno - f.lineno)))
+    assert pickers - PICKERS_BEHIND_TRAINING == {w.key for w in PICKERS}
+    assert set(uploaders) == set(SAFE_READERS), "an upload widget without a safe reader in SAFE_READERS"
+    for key, (path, calls) in uploaders.items():
+        assert SAFE_READERS[key] in calls, f"{path}: {key} is not read by {SAFE_READERS[key]}"
+    for name, reader in READERS.items():
+        source = calls_in(ast.parse(inspect.getsource(reader)))
+        safe = {"decode_image", "images.decode_image", "check_zip", "datasets.check_zip"}
+        assert name == "images.decode_image" or source & safe, f"{name} decodes or unzips without the safe readers"
+    kinds = {REPRESENTATIVE_PICKER.key, BATCH_UPLOADER[0].key, ZIP_UPLOADER.key, MODEL_UPLOADER.key}
+    assert len(kinds) == 4
 
 
 def test_image_table_on_the_representative_picker(page, server_url, screenshot_dir):
@@ -199,42 +199,29 @@ def test_image_table_on_the_representative_picker(page, server_url, screenshot_d
     reveal(page, server_url, widget, set())
     choose(page, f"{widget.key}_source", "Upload")
     last_good = None
+
+    def captions() -> str:
+        return " ".join(e.inner_text() for e in page.query_selector_all('[data-testid="stImageCaption"]'))
+
     for item in badfiles.image_table():
         upload(page, f"{widget.key}_upload", [item])
-        assert_no_exception(page, item.name)
-        captions = " ".join(e.inner_text() for e in page.query_selector_all('[data-testid="stImageCaption"]'))
         if item.accepted:
             width, height = item.size
-            assert f"{item.name}: {width}×{height}×3" in captions, (item.name, captions)
+            label = f"{item.name}:"
+            shown = wait_until(lambda: label in (text := captions()) and text, 90, interval=0.05)  # noqa: B023
+            assert f"{item.name}: {width}×{height}×3" in shown, (item.name, shown)
             last_good = item.name
         else:
             expect_message(page, rf"{re.escape(item.name)}|not allowed")
             if last_good:
-                assert f"{last_good}:" in captions, (item.name, "lost the previous picture", captions)
+                assert f"{last_good}:" in captions(), (item.name, "lost the previous picture", captions())
+        assert_no_exception(page, item.name)
     page.screenshot(path=str(screenshot_dir / "bad_uploads_picker.png"), full_page=True)
 
 
-@pytest.mark.parametrize("stem", sorted({w.stem for w in existing(PICKERS)}))
-def test_image_table_on_every_picker(page, server_url, stem):
-    """Every awkward image reaches each page's own computation: a result or a message naming
-    the file, never a traceback; a refusal leaves the page usable."""
-    opened: set[str] = set()
-    for widget in (w for w in PICKERS if w.stem == stem):
-        reveal(page, server_url, widget, opened)
-        choose(page, f"{widget.key}_source", "Upload")
-        for item in badfiles.image_table():
-            upload(page, f"{widget.key}_upload", [item])
-            assert_no_exception(page, f"{widget.stem} {widget.key} {item.name}")
-            if not item.accepted:
-                expect_message(page, rf"{re.escape(item.name)}|not allowed")
-        assert page.get_by_role("heading", level=1).first.is_visible()
-
-
-@pytest.mark.parametrize(
-    "widget, button, also", existing(IMAGE_BATCH_UPLOADERS), ids=lambda w: getattr(w, "stem", None)
-)
-def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button, also):
+def test_bad_image_batch_on_a_class_uploader(page, server_url):
     """Several bad images at once, with one good one: the bad ones are named in a message."""
+    widget, button, also = BATCH_UPLOADER
     reveal(page, server_url, widget, set())
     if widget.stem in ENROL_NAMES:
         keyed(page, ENROL_NAMES[widget.stem]).locator("input").fill("Ada")
@@ -256,8 +243,8 @@ def test_bad_image_batch_on_class_uploaders(page, server_url, widget, button, al
     assert_no_exception(page, f"{widget.stem} {widget.key}")
 
 
-@pytest.mark.parametrize("widget", existing(ZIP_UPLOADERS), ids=lambda w: f"{w.stem}-{w.key}")
-def test_bad_zips(page, server_url, widget):
+def test_bad_zips(page, server_url):
+    widget = ZIP_UPLOADER
     item_pattern = {
         "not_a_zip.zip": r"(?i)not a zip",
         "empty.zip": r"(?i)not a zip|empty",
@@ -276,9 +263,9 @@ def model_files():
     return badfiles.model_table()
 
 
-@pytest.mark.parametrize("widget", existing(MODEL_UPLOADERS), ids=lambda w: f"{w.stem}-{w.key}")
-def test_bad_models(page, server_url, widget, model_files, screenshot_dir):
+def test_bad_models(page, server_url, model_files, screenshot_dir):
     """A good model first, then every bad one: each is refused by name, and the good one stays loaded."""
+    widget = MODEL_UPLOADER
     reveal(page, server_url, widget, set())
     good = badfiles.Upload(
         "my_model.keras", "application/octet-stream", shipped_models.SHIPPED["fashion_cnn"].path.read_bytes()

@@ -30,11 +30,20 @@ def test_play_fills_the_feature_map_then_pause_stops(page, server_url, screensho
         timeout=30_000,
     )
     page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)  # the app reran without the timer
     wait_for_app(page)
-    page.wait_for_timeout(1500)
     paused_at = current_step(page)
-    page.wait_for_timeout(2000)
-    assert current_step(page) == paused_at
+    # Two steps by hand, each followed by a second of an idle page (wait_for_app): a timer still
+    # running (0.8 s a step) would have moved the step further.
+    for expected in (paused_at + 1, paused_at + 2):
+        page.locator(".st-key-conv_next button").first.click()
+        page.wait_for_function(
+            """n => document.querySelector('[data-testid="stHtml"]').innerText.includes(`Step ${n} of`)""",
+            arg=expected,
+            timeout=30_000,
+        )
+        wait_for_app(page)
+        assert current_step(page) == expected
     page.screenshot(path=str(screenshot_dir / "convolution_step.png"), full_page=True)
     assert exception_texts(page) == []
 

@@ -29,6 +29,9 @@ def test_live_stream_names_the_enrolled_astronaut(clip_page, server_url, screens
     wait_for_app(page, 180_000)
     try:
         page.get_by_role("tab", name="Recognition (1:K)").click(timeout=120_000)
+        # Click once the page is idle: a click that lands while the first runs are still going
+        # (the webcam component mounts and reruns the page) can be dropped with its rerun.
+        wait_for_app(page, 180_000)
         page.get_by_role("button", name="Add the built-in demo people").click(timeout=120_000)
     except PlaywrightTimeout:
         fail_showing(

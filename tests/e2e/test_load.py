@@ -21,9 +21,10 @@ import pytest
 
 from playground.core import catalog
 from playground.core.memory import rss_mb
+from tests.conftest import wait_until
 from tests.e2e.conftest import exception_texts, free_port, start_server, stop_server, wait_for_app
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.load]  # make test-load
 
 PORT = 8612
 MAX_JOBS = 4
@@ -121,14 +122,15 @@ def status_lines(page) -> list[str]:
 
 
 def wait_for_status(page, pattern: str, timeout_s: float = 120) -> str:
-    deadline = time.time() + timeout_s
-    lines: list[str] = []
-    while time.time() < deadline:
-        lines = status_lines(page)
-        if any(re.search(pattern, line) for line in lines):
-            return next(line for line in lines if re.search(pattern, line))
-        page.wait_for_timeout(500)
-    raise AssertionError(f"no status matching {pattern!r}; saw {lines}")
+    """The first job status line matching ``pattern``, once there is one."""
+
+    def matching() -> str | None:
+        return next((line for line in status_lines(page) if re.search(pattern, line)), None)
+
+    try:
+        return wait_until(matching, timeout_s, interval=0.05)
+    except AssertionError:
+        raise AssertionError(f"no status matching {pattern!r} within {timeout_s} s; saw {status_lines(page)}") from None
 
 
 def others_in(name: str, line: str) -> list[str]:
@@ -137,12 +139,20 @@ def others_in(name: str, line: str) -> list[str]:
 
 
 def wait_for_rss_at_most(pid: int, target_mb: float, within_s: float) -> list[tuple[float, float]]:
-    """Sample the server's RSS every 10 s until it is at most ``target_mb`` or ``within_s`` passed;
-    returns the (seconds, MB) samples."""
+    """Watch the server's RSS until it is at most ``target_mb`` or ``within_s`` passed; returns
+    (seconds, MB) samples, one each 10 s and the last one read."""
     began = time.monotonic()
     timeline = [(0.0, rss_mb(pid))]
-    while timeline[-1][1] > target_mb and timeline[-1][0] < within_s:
-        time.sleep(10)
+
+    def low_enough() -> bool:
+        now, mb = time.monotonic() - began, rss_mb(pid)
+        if now - timeline[-1][0] >= 10 or mb <= target_mb:
+            timeline.append((now, mb))
+        return mb <= target_mb
+
+    try:
+        wait_until(low_enough, within_s, interval=0.05)
+    except AssertionError:
         timeline.append((time.monotonic() - began, rss_mb(pid)))
     return timeline
 
@@ -206,8 +216,9 @@ def test_four_sessions_four_jobs_then_a_queued_fifth(browser, loaded_server, scr
     context, page = open_session(browser, url, JOBS["cnn"].stem)
     start_job(page, JOBS["cnn"])
     wait_for_status(page, r"^Running.*Training on", timeout_s=150)
-    page.wait_for_timeout(10_000)
-    rss_training = rss_mb(process.pid)
+    rss_training = wait_until(  # the run's data and model take memory to give back
+        lambda: (mb := rss_mb(process.pid)) > rss_idle + RETURN_MARGIN_MB and mb, timeout=150, interval=0.05
+    )
     context.close()
     back = wait_for_rss_at_most(process.pid, rss_idle + RETURN_MARGIN_MB, RETURN_WITHIN_S + ABANDON_AFTER_S)
     print(
@@ -248,9 +259,12 @@ def test_a_closed_tab_is_shut_down_after_the_session_ttl(browser):
         media_url = image.evaluate("img => img.src")  # absolute
         assert media_status(media_url) == 200, media_url
         context.close()
-        deadline = time.monotonic() + ttl_s + 30
-        while media_status(media_url) == 200 and time.monotonic() < deadline:
-            time.sleep(1)
-        assert media_status(media_url) == 404, f"{media_url} still served {ttl_s + 30} s after its tab closed"
+        wait_until(
+            lambda: media_status(media_url) != 200,
+            ttl_s + 30,
+            interval=0.05,
+            what=f"{media_url} to go once its tab closed",
+        )
+        assert media_status(media_url) == 404, media_url
     finally:
         stop_server(process)

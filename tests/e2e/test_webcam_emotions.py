@@ -50,5 +50,6 @@ def test_live_stream_shows_emotions_and_measures_fps(clip_page, server_url, scre
     assert decoded_fps > 0, "no frame reached the video element"
     assert not exception_texts(page)
     component.get_by_role("button", name="STOP").click()
-    page.wait_for_timeout(1000)
+    component.get_by_role("button", name="START").wait_for(timeout=30_000)  # the stream has stopped
+    wait_for_app(page)
     assert not exception_texts(page)

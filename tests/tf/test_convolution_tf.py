@@ -104,10 +104,8 @@ def test_course_pooling_is_keras_same_max_pooling():
     np.testing.assert_array_equal(pooled.numpy()[0, ..., 0], conv.COURSE_POOLED)
 
 
-def test_shipped_cnn_first_layer_matches_numpy():
-    from playground.core import shipped_models
-
-    model = shipped_models.load("fashion_cnn")
+def test_shipped_cnn_first_layer_matches_numpy(shipped_model):
+    model = shipped_model("fashion_cnn")
     layer = conv.first_conv_layer(model)
     assert (layer.name, layer.kernels.shape, layer.padding, layer.relu) == ("conv1", (5, 5, 1, 16), "same", True)
     image = np.random.default_rng(0).random((28, 28, 1)).astype(np.float32)

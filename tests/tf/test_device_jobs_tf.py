@@ -4,13 +4,12 @@ Keras callback that feeds model.fit into a job (progress, stop, learning-rate ch
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
 
 from playground.core import jobs
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_until
 
 pytestmark = pytest.mark.tf
 
@@ -90,12 +89,14 @@ def test_callback_reports_batches_and_epochs():
 def test_stop_mid_fit_and_change_learning_rate():
     model = tiny_model()
     job = jobs.submit(fit_job, model, 500)
-    deadline = time.time() + 60
-    while job.snapshot().step < 10 and time.time() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: job.snapshot().step >= 10, timeout=60, what="ten training steps")
     job.send(learning_rate=0.123)
-    time.sleep(0.5)
-    assert job.snapshot().info["learning_rate"] == pytest.approx(0.123)
+    # The callback applies the request at its next report and reports the rate it set.
+    wait_until(
+        lambda: job.snapshot().info.get("learning_rate") == pytest.approx(0.123),
+        timeout=30,
+        what="the new learning rate",
+    )
     job.stop()
     snapshot = job.wait(60)
     assert snapshot.state == jobs.STOPPED

@@ -1,7 +1,5 @@
 """Deep dream engine on a tiny random CNN (and the shipped backbone's wrapper)."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -9,6 +7,7 @@ pytestmark = pytest.mark.tf
 
 from playground.core import jobs, shipped_models
 from playground.lessons import dream
+from tests.conftest import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +112,8 @@ def test_tiny_image_is_refused(tiny):
 def test_stop_works_mid_run(tiny, photo):
     settings = dream.DreamSettings({"block2_conv": 1.0}, octaves=2, steps=2000, max_side=64)
     job = jobs.submit(dream.dream_job, tiny, photo, settings, name="dream-test")
-    deadline = time.monotonic() + 300  # the first step traces the graph: slow on a loaded machine
-    while job.snapshot().step < 5 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # The first step traces the graph: slow on a loaded machine.
+    wait_until(lambda: job.snapshot().step >= 5, timeout=150, what="five dream steps")
     job.stop()
     snapshot = job.wait(30)
     assert snapshot.state == jobs.STOPPED

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from playground.core import datasets, jobs, shipped_models
+from playground.core import datasets, jobs
 from playground.lessons import gan
 
 pytestmark = pytest.mark.tf
@@ -89,11 +89,11 @@ def test_background_training_job_reports_and_keeps_the_generator():
     assert gan.sample(snapshot.result["generator"], 3, 0, 1).shape == (3, 8, 8, 1)
 
 
-def test_shipped_generator_is_recognised_by_the_shipped_classifier():
+def test_shipped_generator_is_recognised_by_the_shipped_classifier(shipped_model):
     """The shipped conditional generator's samples, classified by the shipped Fashion-MNIST CNN,
     land in the class asked for far above chance (10%)."""
-    generator = shipped_models.load("fashion_gan_generator")
-    classifier = shipped_models.load("fashion_cnn")
+    generator = shipped_model("fashion_gan_generator")
+    classifier = shipped_model("fashion_cnn")
     labels = np.repeat(np.arange(10), 30)
     fakes = gan.sample(generator, len(labels), seed=123, labels=labels)
     assert fakes.shape == (300, 28, 28, 1) and fakes.min() >= 0 and fakes.max() <= 1

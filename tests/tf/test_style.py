@@ -1,13 +1,12 @@
 """Style transfer engine: every loss against a direct NumPy computation (and TensorFlow's
 own total variation), the optimisation on a tiny conv net, bad input, stop."""
 
-import time
-
 import numpy as np
 import pytest
 
 from playground.core import jobs
 from playground.lessons import style
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.tf
 
@@ -177,9 +176,7 @@ def test_layer_gram_is_normalised_per_position(tiny_net, pair):
 def test_job_reports_progress_and_stops_keeping_the_image(tiny_net, pair):
     content, style_rgb, _ = pair
     job = jobs.submit(style.run_job, tiny_net, content, style_rgb, settings_for(tiny_net, steps=100_000), name="style")
-    deadline = time.monotonic() + 60
-    while job.snapshot().step < 10 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: job.snapshot().step >= 10, timeout=60, what="ten style steps")
     job.stop()
     snapshot = job.wait(30)
     assert snapshot.state == jobs.STOPPED

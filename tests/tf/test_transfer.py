@@ -16,9 +16,8 @@ def offline():
     return transfer.load_backbone(transfer.OFFLINE)
 
 
-def fashion_task(per_class_train=16, per_class_test=60, size=64, seed=0):
-    """Few-shot Fashion-MNIST task (the page's example classes) as RGB [0, 255] at ``size``."""
-    fashion = datasets.load_fashion_mnist()
+def fashion_task(fashion, per_class_train=16, per_class_test=60, size=64, seed=0):
+    """Few-shot task from ``fashion`` (Fashion-MNIST; the page's example classes) as RGB [0, 255] at ``size``."""
     rng = np.random.default_rng(seed)
     parts = {"train": ([], []), "test": ([], [])}
     for label, name in enumerate(transfer.EXAMPLE_CLASSES):
@@ -32,8 +31,8 @@ def fashion_task(per_class_train=16, per_class_test=60, size=64, seed=0):
     return datasets.Dataset("fewshot", xtr, ytr, xte, yte, list(transfer.EXAMPLE_CLASSES), "test")
 
 
-def test_feature_extraction_beats_scratch_and_fine_tuning_continues_the_curve(offline):
-    data = fashion_task()
+def test_feature_extraction_beats_scratch_and_fine_tuning_continues_the_curve(offline, fashion_mnist):
+    data = fashion_task(fashion_mnist)
     before = [w.copy() for w in offline.features.get_weights()]
     config = transfer.TransferConfig(
         head_epochs=5, head_learning_rate=3e-3, fine_tune_epochs=1, fine_tune_layers=1, batch_size=16

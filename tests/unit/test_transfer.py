@@ -1,10 +1,7 @@
 """Transfer-learning engine without TensorFlow: class checks, uploads, datasets, embeddings."""
 
 import io
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -89,10 +86,11 @@ def test_embedding_and_separation():
     rng = np.random.default_rng(0)
     labels = np.repeat([0, 1, 2], 20)
     features = rng.normal(size=(60, 16)) + 8.0 * np.eye(16)[labels * 3]
-    for method in ("PCA", "t-SNE"):
-        points = transfer.embed_2d(features, method)
-        assert points.shape == (60, 2)
-        assert transfer.separation(points, labels) == 1.0
+    points = transfer.embed_2d(features, "PCA")
+    assert points.shape == (60, 2) and transfer.separation(points, labels) == 1.0
+    few = np.r_[0:8, 20:28, 40:48]  # t-SNE on 8 a class: its 1000 iterations cost ~7x less than on 20
+    embedded = transfer.embed_2d(features[few], "t-SNE")
+    assert embedded.shape == (24, 2) and transfer.separation(embedded, labels[few]) == 1.0
     assert transfer.separation(rng.normal(size=(60, 2)), labels) < 0.8
     with pytest.raises(ValueError, match="at least 3"):
         transfer.embed_2d(features[:2])
@@ -100,13 +98,6 @@ def test_embedding_and_separation():
         transfer.embed_2d(features, "UMAP")
     figure = transfer_plots.embedding_figure(points, labels, ["a", "b", "c"], is_test=np.arange(60) % 5 == 0)
     assert len(figure.data) == 6
-
-
-def test_engine_does_not_import_tensorflow():
-    code = (
-        "import sys, playground.lessons.transfer; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def test_contact_sheet_places_thumbnails_in_rows():
