@@ -67,6 +67,14 @@ PAGES = [
         "assets/thumbs/faces.png",
     ),
     PageInfo(
+        "views/tracking.py",
+        "Object tracking",
+        "Classic vision",
+        ":material/my_location:",
+        "Follow an object with KCF, CSRT and friends; see which one holds on and which one loses it.",
+        "assets/thumbs/tracking.png",
+    ),
+    PageInfo(
         "views/cnn_trainer.py",
         "CNN trainer",
         "Deep learning",
