@@ -158,6 +158,12 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
+def hex_to_rgb(color: str) -> tuple[int, int, int]:
+    """ "#rrggbb" → (r, g, b) integers 0-255."""
+    color = color.lstrip("#")
+    return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))
+
+
 def as_rgb_uint8(image: np.ndarray) -> np.ndarray:
     """(H, W), (H, W, 1) or (H, W, 3), floats in [0, 1] or uint8 → RGB uint8 (H, W, 3)."""
     image = np.asarray(image)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.core.images import as_rgb_uint8, tile
+from playground.core.images import as_rgb_uint8, hex_to_rgb, tile
 
 PALETTE = ["#4f46e5", "#e11d48", "#059669", "#d97706", "#0891b2", "#7c3aed", "#db2777", "#65a30d", "#475569", "#ea580c"]
 _MARGIN = dict(l=10, r=10, t=40, b=10)
@@ -264,9 +264,3 @@ def decision_boundary(
     fig.update_xaxes(visible=show_axes)
     fig.update_layout(showlegend=False)
     return apply_layout(fig, title, height)
-
-
-def hex_to_rgb(color: str) -> tuple[int, int, int]:
-    """ "#rrggbb" → (r, g, b) integers 0-255."""
-    color = color.lstrip("#")
-    return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))

@@ -319,6 +319,62 @@ def pedestrian_clip() -> Clip:
     return clip
 
 
+# --- inside KCF ---------------------------------------------------------------------------
+
+
+@dataclass
+class KcfStep:
+    """One KCF update computed in NumPy: the search patch around the previous box (gray, cosine
+    windowed), the learned dual coefficients alpha and the response on the next frame, each
+    (H, W); ``shift`` = (dy, dx) of the response's peak from the patch centre, in pixels."""
+
+    patch: np.ndarray
+    alpha: np.ndarray
+    response: np.ndarray
+    shift: tuple[int, int]
+
+
+def _gaussian_correlation(x_hat: np.ndarray, z_hat: np.ndarray, x: np.ndarray, z: np.ndarray, sigma: float):
+    """Spectrum of the Gaussian kernel between ``z`` and every cyclic shift of ``x`` (same shape)."""
+    cross = np.real(np.fft.ifft2(np.conj(x_hat) * z_hat))
+    distances = np.maximum((x**2).sum() + (z**2).sum() - 2 * cross, 0) / x.size
+    return np.fft.fft2(np.exp(-distances / sigma**2))
+
+
+def kcf_step(
+    previous: np.ndarray,
+    current: np.ndarray,
+    box: Box,
+    padding: float = 1.5,
+    sigma: float = 0.5,
+    ridge: float = 1e-4,
+    output_sigma_factor: float = 0.1,
+) -> KcfStep:
+    """Train KCF (Henriques et al. 2015, Gaussian kernel, gray pixels) on ``box`` in ``previous``
+    and find the target in ``current``: ``alpha^ = y^ / (k^xx + ridge)``, response
+    ``f(z) = F^-1(k^xz * alpha^)``. Frames BGR uint8; ``padding`` widens the patch around the box."""
+    x0, y0, w, h = check_box(box, previous.shape)
+    side_w, side_h = int(w * (1 + padding)) // 2 * 2, int(h * (1 + padding)) // 2 * 2
+    centre = (x0 + w / 2, y0 + h / 2)
+    window = np.outer(np.hanning(side_h), np.hanning(side_w))
+
+    def patch_of(frame: np.ndarray) -> np.ndarray:
+        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float64) / 255.0
+        crop = cv2.getRectSubPix(gray.astype(np.float32), (side_w, side_h), centre).astype(np.float64)
+        return (crop - crop.mean()) * window
+
+    x, z = patch_of(previous), patch_of(current)
+    rows, cols = np.mgrid[:side_h, :side_w]
+    spread = np.sqrt(w * h) * output_sigma_factor
+    target = np.exp(-((rows - side_h // 2) ** 2 + (cols - side_w // 2) ** 2) / (2 * spread**2))
+    x_hat, z_hat = np.fft.fft2(x), np.fft.fft2(z)
+    alpha_hat = np.fft.fft2(target) / (_gaussian_correlation(x_hat, x_hat, x, x, sigma) + ridge)
+    response = np.real(np.fft.ifft2(_gaussian_correlation(x_hat, z_hat, x, z, sigma) * alpha_hat))
+    peak_row, peak_col = np.unravel_index(int(np.argmax(response)), response.shape)
+    alpha = np.real(np.fft.ifft2(alpha_hat))
+    return KcfStep(x, alpha, response, (int(peak_row - side_h // 2), int(peak_col - side_w // 2)))
+
+
 # --- detection on every frame ---------------------------------------------------------------
 
 
@@ -351,11 +407,6 @@ TRUTH_COLOUR = (40, 40, 40)
 COLOURS_HEX = {"KCF": "#4f46e5", "CSRT": "#e11d48", "MIL": "#059669", "MOSSE": "#d97706", "MedianFlow": "#0891b2"}
 
 
-def _bgr(hex_colour: str) -> tuple[int, int, int]:
-    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return blue, green, red
-
-
 DETECTION_COLOUR = (105, 150, 5)
 
 
@@ -375,7 +426,7 @@ def annotate(
         for run in runs:
             box = run.boxes[index]
             if box is not None:
-                labelled.append((box, run.method, _bgr(COLOURS_HEX[run.method])))
+                labelled.append((box, run.method, images.hex_to_rgb(COLOURS_HEX[run.method])[::-1]))
         drawn = images.draw_boxes(frame, labelled)
         lost = [run.method for run in runs if run.boxes[index] is None]
         if lost:

@@ -98,3 +98,15 @@ def test_the_pedestrian_clip_ships_and_the_detector_finds_people_in_it():
     assert len(clip.frames) == 100 and clip.frames[0].shape == (480, 640, 3)
     found, seconds = tracking.detect_timed(clip.frames[:3], tracking.PeopleDetector())
     assert any(found) and len(seconds) == 3
+
+
+@pytest.mark.parametrize("move", [(0, 0), (3, -5), (-6, 4)])
+def test_kcf_in_numpy_finds_a_known_shift(move):
+    from playground.core import images
+
+    frame = images.sample_image("astronaut")[100:340, 100:420, ::-1].copy()
+    moved = np.roll(frame, move, axis=(0, 1))
+    step = tracking.kcf_step(frame, moved, (130, 90, 60, 60))
+    assert step.shift == move
+    assert step.response.shape == step.patch.shape == step.alpha.shape
+    assert step.response.max() == pytest.approx(step.response[tuple(np.array(step.response.shape) // 2 + move)])
