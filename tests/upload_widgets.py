@@ -66,6 +66,7 @@ ZIP_UPLOADERS = [
     Widget("transfer", "1 · Classes", "tl_zip_"),
 ]
 MODEL_UPLOADERS = [Widget("cnn_trainer", "6 · Keep it", "cnn_load_file")]
+VIDEO_UPLOADERS = [Widget("tracking", "1 · Track", "track_upload", (("track_source", "Your video"),))]
 
 # What reads each raw st.file_uploader's bytes (the function that holds the uploader must call
 # it); each is unit-tested on bad files and reaches images.decode_image or the safe zip reader.
@@ -77,4 +78,5 @@ SAFE_READERS = {
     "cnn_zip": "datasets.read_class_zip",
     "tl_zip_": "datasets.read_class_zip",
     "cnn_load_file": "layer_table.load_uploaded_model",
+    "track_upload": "tracking.read_video",
 }

@@ -38,11 +38,6 @@ def pedestrians() -> tracking.Clip:
     return tracking.pedestrian_clip()
 
 
-@st.cache_resource(show_spinner="Reading your video…", max_entries=2)
-def uploaded(digest: str, name: str, _data: bytes) -> tracking.Clip:
-    return tracking.read_video(_data, name)
-
-
 @st.cache_resource(show_spinner="Tracking…", max_entries=32)
 def tracked(clip_key: str, _clip: tracking.Clip, box: tuple, method: str, params: tuple) -> tracking.TrackRun:
     return tracking.track_timed(_clip.frames, box, method, **dict(params))
@@ -79,11 +74,13 @@ def pick_clip() -> tuple[str, tracking.Clip]:
             else:
                 data = file.getvalue()
                 digest = hashlib.sha1(data).hexdigest()
-                try:
-                    clip = uploaded(digest, file.name, data)
-                    st.session_state["track_last_upload"] = (digest, clip)
-                except ValueError as exc:
-                    st.error(str(exc), icon=":material/videocam_off:")
+                if st.session_state.get("track_last_upload", (None,))[0] != digest:
+                    try:
+                        with st.spinner("Reading your video…"):
+                            clip = tracking.read_video(data, file.name, max_frames=tracking.MAX_UPLOAD_FRAMES)
+                        st.session_state["track_last_upload"] = (digest, clip)
+                    except ValueError as exc:
+                        st.error(str(exc), icon=":material/videocam_off:")
         last = st.session_state.get("track_last_upload")
         if last is not None:
             return f"upload {last[0]}", last[1]

@@ -74,7 +74,8 @@ TUNABLE: dict[str, dict[str, tuple[float, float] | None]] = {
     "MIL": {"samplerSearchWinSize": (5.0, 60.0)},
 }
 PEDESTRIAN_CLIP = ASSETS_DIR / "videos" / "pedestrians.mp4"
-MAX_VIDEO_FRAMES = 300  # an upload is cut here (10 s at 30 fps): tracking runs on the server's CPU
+MAX_VIDEO_FRAMES = 300  # the longest clip tracked (10 s at 30 fps): tracking runs on the server's CPU
+MAX_UPLOAD_FRAMES = 150  # an upload is cut here; it stays in the session (about 140 MB at 640x480)
 MAX_VIDEO_SIDE = 640  # longer side of the frames tracked, in pixels
 
 

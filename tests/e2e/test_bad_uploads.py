@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from playground.core import catalog, datasets, images, shipped_models
-from playground.lessons import faces_classic, layer_table, transfer
+from playground.lessons import faces_classic, layer_table, tracking, transfer
 from playground.ui import widgets
 from tests import badfiles
 from tests.conftest import ROOT, wait_until
@@ -32,6 +32,7 @@ from tests.upload_widgets import (
     PICKERS_BEHIND_TRAINING,
     REPRESENTATIVE_PICKER,
     SAFE_READERS,
+    VIDEO_UPLOADERS,
     ZIP_UPLOADERS,
     Widget,
 )
@@ -44,6 +45,7 @@ SLOW_MS = 180_000  # TensorFlow pages load models on first open on a busy machin
 BATCH_UPLOADER = next(entry for entry in IMAGE_BATCH_UPLOADERS if entry[0].key == "faces_enrol_files")
 ZIP_UPLOADER = next(w for w in ZIP_UPLOADERS if w.key == "cnn_zip")
 MODEL_UPLOADER = MODEL_UPLOADERS[0]
+VIDEO_UPLOADER = VIDEO_UPLOADERS[0]
 ENROL_NAMES = {"faces": "faces_enrol_name", "face_id": "face_id_name"}
 READERS = {
     "datasets.from_class_files": datasets.from_class_files,
@@ -52,7 +54,11 @@ READERS = {
     "images.decode_image": images.decode_image,
     "datasets.read_class_zip": datasets.read_class_zip,
     "layer_table.load_uploaded_model": layer_table.load_uploaded_model,
+    "tracking.read_video": tracking.read_video,
 }
+# Decoders that are safe in themselves (unit-tested on bad files): images, and videos (PyAV with
+# the frame count and frame size capped).
+DECODERS = {"images.decode_image", "tracking.read_video"}
 
 
 def page_info(stem: str) -> catalog.PageInfo:
@@ -187,9 +193,9 @@ def test_every_upload_widget_goes_through_a_safe_reader():
     for name, reader in READERS.items():
         source = calls_in(ast.parse(inspect.getsource(reader)))
         safe = {"decode_image", "images.decode_image", "check_zip", "datasets.check_zip"}
-        assert name == "images.decode_image" or source & safe, f"{name} decodes or unzips without the safe readers"
-    kinds = {REPRESENTATIVE_PICKER.key, BATCH_UPLOADER[0].key, ZIP_UPLOADER.key, MODEL_UPLOADER.key}
-    assert len(kinds) == 4
+        assert name in DECODERS or source & safe, f"{name} decodes or unzips without the safe readers"
+    kinds = {REPRESENTATIVE_PICKER.key, BATCH_UPLOADER[0].key, ZIP_UPLOADER.key, MODEL_UPLOADER.key, VIDEO_UPLOADER.key}
+    assert len(kinds) == 5
 
 
 def test_image_table_on_the_representative_picker(page, server_url, screenshot_dir):
@@ -283,3 +289,22 @@ def test_bad_models(page, server_url, model_files, screenshot_dir):
     chooser.click()
     assert page.get_by_role("option", name="Loaded: my_model.keras").count() == 1, "the good model was lost"
     page.keyboard.press("Escape")
+
+
+def test_bad_videos(page, server_url):
+    """A good video plays; then a file that is no video and an empty one are each refused by name,
+    and the good video stays on the page."""
+    widget = VIDEO_UPLOADER
+    reveal(page, server_url, widget, set())
+    clip = tracking.synthetic_clip(seed=5, n_frames=12)
+    upload(page, widget.key, [badfiles.Upload("good.mp4", "video/mp4", tracking.encode_mp4(clip.frames, 30))])
+    expect_message(page, r"'good\.mp4', 12 frames")
+    for item in (
+        badfiles.Upload("holiday.mp4", "video/mp4", b"not a video at all" * 500),
+        badfiles.Upload("empty.webm", "video/webm", b""),
+    ):
+        upload(page, widget.key, [item])
+        expect_message(page, re.escape(item.name))
+        assert_no_exception(page, f"{widget.stem} {item.name}")
+        assert "'good.mp4', 12 frames" in page.inner_text('[data-testid="stMain"]'), "lost the good video"
+    assert page.locator("video").count() == 1
