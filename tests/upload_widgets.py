@@ -77,6 +77,6 @@ SAFE_READERS = {
     "face_id_enrol_files": "images.decode_image",
     "cnn_zip": "datasets.read_class_zip",
     "tl_zip_": "datasets.read_class_zip",
-    "cnn_load_file": "layer_table.load_uploaded_model",
+    "cnn_load_file": "keras_tools.load_uploaded_model",
     "track_upload": "tracking.read_video",
 }

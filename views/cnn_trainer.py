@@ -641,7 +641,7 @@ def keep_it(run: runs.Run | None, data: datasets.Dataset) -> None:
     )
     if file is not None and st.session_state.get("cnn_loaded_name") != (file.name, file.size):
         with ui.guard("Loading the model"):
-            model = layer_table.load_uploaded_model(file.getvalue(), file.name)
+            model = keras_tools.load_uploaded_model(file.getvalue(), file.name)
             st.session_state["cnn_loaded_name"] = (file.name, file.size)
             loaded_runs().add_loaded(f"Loaded: {file.name}", model)
             expected = data.input_shape + (data.num_classes,)

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from playground.core import errors
+
 MAX_CONCURRENT_JOBS = int(os.environ.get("PLAYGROUND_MAX_JOBS", "2"))
 # Seconds without a poll after which a job concludes its page is gone and stops.
 ABANDON_AFTER_S = float(os.environ.get("PLAYGROUND_ABANDON_AFTER_S", "120"))
@@ -270,10 +272,9 @@ class Job:
 
 
 def _friendly(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if isinstance(exc, ValueError) and text:
-        return text
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    """A ValueError's own first line (the engine's messages are for people), else the type too."""
+    line = errors.first_line(exc, limit=300)
+    return line.split(": ", 1)[1] if isinstance(exc, ValueError) and ": " in line else line
 
 
 class JobPool:
@@ -338,62 +339,3 @@ def ended_jobs() -> int:
 def running_jobs() -> int:
     """How many of the default pool's jobs hold a slot right now (for the page's 'waiting' message)."""
     return default_pool.running_jobs()
-
-
-def keras_callback(progress: Progress, report_every_s: float = 0.25):
-    """A Keras callback feeding ``model.fit`` into ``progress``.
-
-    Reports batch loss/metrics at most every ``report_every_s`` seconds (so the cost
-    per batch is one clock read), epoch metrics (incl. validation) at each epoch end
-    at x = epochs completed, honours stop and pause between batches, and applies a
-    ``learning_rate`` request sent with :meth:`Job.send`.
-    """
-    import keras
-
-    class ProgressCallback(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            params = self.params or {}
-            self._epochs = params.get("epochs") or 1
-            self._steps = params.get("steps") or 1
-            self._epoch = 0
-            self._last_report = 0.0
-            progress.report(step=0, total=self._epochs * self._steps)
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self._epoch = epoch
-
-        def on_train_batch_end(self, batch, logs=None):
-            now = time.monotonic()
-            if progress.stop_requested:
-                self.model.stop_training = True
-                return
-            if now - self._last_report < report_every_s:
-                return
-            self._last_report = now
-            try:
-                progress.check()
-            except JobStopped:
-                self.model.stop_training = True
-                return
-            requests = progress.take_requests()
-            if "learning_rate" in requests:
-                self.model.optimizer.learning_rate.assign(float(requests["learning_rate"]))
-            step = self._epoch * self._steps + batch + 1
-            x = self._epoch + (batch + 1) / self._steps
-            batch_metrics = {f"batch_{k}": float(v) for k, v in (logs or {}).items()}
-            progress.report(
-                step=step,
-                metrics=batch_metrics,
-                x=x,
-                learning_rate=float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
-            )
-
-        def on_epoch_end(self, epoch, logs=None):
-            progress.report(
-                step=(epoch + 1) * self._steps,
-                metrics={k: float(v) for k, v in (logs or {}).items()},
-                x=epoch + 1,
-                epoch=epoch + 1,
-            )
-
-    return ProgressCallback()

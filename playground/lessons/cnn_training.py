@@ -2,7 +2,7 @@
 
 :func:`train` is the job's work function (``ui.start_job(key, training.train, ...)``):
 it builds the model inside the device strategy's scope, fits it with
-:func:`playground.core.jobs.keras_callback` (live curves, stop/pause, learning-rate changes)
+:func:`playground.core.keras_tools.keras_callback` (live curves, stop/pause, learning-rate changes)
 and stops with a clear message as soon as the loss becomes NaN or infinite.
 """
 
@@ -168,7 +168,7 @@ def train(
         epochs=config.epochs,
         verbose=0,
         validation_data=(val_x, val_y) if len(val_y) else None,
-        callbacks=[jobs.keras_callback(progress), stop_on_nan],
+        callbacks=[keras_tools.keras_callback(progress), stop_on_nan],
     )
     train_seconds = time.perf_counter() - started
     epochs_done = len(history.history.get("loss", []))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.core import device
+from playground.core import device, keras_tools
 from playground.core.images import tile
 
 # --- tunables ------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def monitor_callback(
 
     Reports into a :class:`playground.core.jobs.Progress`: image ``grid``, metric
     ``diversity`` (fakes' pairwise distance / reals'), info ``scores_real``/``scores_fake``.
-    Loss and accuracy curves come from :func:`playground.core.jobs.keras_callback`.
+    Loss and accuracy curves come from :func:`playground.core.keras_tools.keras_callback`.
     """
     import time
 
@@ -538,8 +538,6 @@ def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, se
     """
     import keras
 
-    from playground.core import jobs
-
     check_settings(settings, len(images))
     progress.report(message="building the two networks")
     keras.utils.set_random_seed(settings.seed)
@@ -569,7 +567,7 @@ def train(progress, images: np.ndarray, labels: np.ndarray, num_classes: int, se
         epochs=settings.epochs,
         verbose=0,
         shuffle=False,  # tf.data shuffles already
-        callbacks=[jobs.keras_callback(progress), monitor],
+        callbacks=[keras_tools.keras_callback(progress), monitor],
     )
     return {"generator": generator, "discriminator": discriminator, "settings": settings}
 

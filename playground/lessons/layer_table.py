@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, replace
 
-from playground.core import errors
-
 LAYER_TYPES = ["Conv2D", "MaxPool", "AvgPool", "ResBlock", "Flatten", "GlobalAvgPool", "Dense", "Dropout"]
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "linear"]
 PADDINGS = ["same", "valid"]
@@ -881,58 +879,3 @@ def _optimizer_code(name: str, learning_rate: float) -> str:
         "SGD + momentum": f"keras.optimizers.SGD({learning_rate}, momentum=0.9)",
         "RMSprop": f"keras.optimizers.RMSprop({learning_rate})",
     }[name]
-
-
-# Largest .keras upload accepted (a playground model is a few MB).
-MAX_MODEL_BYTES = 100 * 2**20
-
-
-def load_uploaded_model(data: bytes, file_name: str = "model.keras"):
-    """Load a ``.keras`` file in safe mode (no custom code, no Lambda layers).
-
-    Refuses anything that is not a Keras v3 archive with a message saying why.
-    """
-    import io
-    import tempfile
-    import zipfile
-    from pathlib import Path
-
-    from playground.core import datasets
-
-    if len(data) > MAX_MODEL_BYTES:
-        raise ValueError(f"'{file_name}' is {len(data) / 2**20:.0f} MB; the limit is {MAX_MODEL_BYTES / 2**20:.0f} MB.")
-    if data[:8] == b"\x89HDF\r\n\x1a\n":
-        raise ValueError(
-            f"'{file_name}' is a legacy HDF5 (.h5) model; only .keras files load here "
-            "(in Python: keras.models.load_model('old.h5').save('model.keras'))."
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            try:
-                datasets.check_zip(archive, MAX_MODEL_BYTES * 4)
-            except ValueError as exc:
-                raise ValueError(f"'{file_name}': {exc}") from None
-    except zipfile.BadZipFile:
-        raise ValueError(f"'{file_name}' is not a .keras model file (a .keras file is a zip archive).") from None
-    if "config.json" not in names:
-        raise ValueError(f"'{file_name}' is a zip but not a Keras model (no config.json inside).")
-    import keras
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "uploaded.keras"
-        path.write_bytes(data)
-        try:
-            model = keras.models.load_model(path, compile=False, safe_mode=True)
-        except Exception as exc:  # Keras raises many types for bad archives/custom layers
-            raise ValueError(
-                f"'{file_name}' could not be loaded safely: {errors.first_line(exc, 300)}. Only models made of standard "
-                "Keras layers (no custom code or Lambda layers) can be loaded."
-            ) from None
-    shape = model.input_shape
-    if isinstance(shape, list) or len(shape) != 4 or len(model.output_shape) != 2:
-        raise ValueError(
-            f"'{file_name}' is not an image classifier (input {shape}, output {model.output_shape}); "
-            "this page needs one image in, class probabilities out."
-        )
-    return model

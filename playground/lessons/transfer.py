@@ -572,7 +572,7 @@ def train_transfer(
         epochs=config.head_epochs,
         verbose=0,
         validation_data=validation,
-        callbacks=[jobs.keras_callback(progress)],
+        callbacks=[keras_tools.keras_callback(progress)],
     )
     seconds["phase 1"] = time.perf_counter() - started
     head_accuracy = _accuracy(classifier.head, f_test, data.y_test)
@@ -599,7 +599,7 @@ def train_transfer(
             initial_epoch=config.head_epochs,
             verbose=0,
             validation_data=(data.x_test, data.y_test) if len(data.y_test) else None,
-            callbacks=[jobs.keras_callback(progress)],
+            callbacks=[keras_tools.keras_callback(progress)],
         )
         seconds["phase 2"] = time.perf_counter() - started
         fine_tuned_accuracy = _accuracy(classifier.model, data.x_test, data.y_test)
@@ -627,7 +627,9 @@ def train_transfer(
             verbose=0,
             validation_data=(data.x_test, data.y_test) if len(data.y_test) else None,
             callbacks=[
-                jobs.keras_callback(_Prefixed(progress, "scratch_", "Baseline: same network from random weights…"))
+                keras_tools.keras_callback(
+                    _Prefixed(progress, "scratch_", "Baseline: same network from random weights…")
+                )
             ],
         )
         seconds["scratch"] = time.perf_counter() - started

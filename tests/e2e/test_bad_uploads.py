@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from playground.core import catalog, datasets, images, shipped_models
-from playground.lessons import faces_classic, layer_table, tracking, transfer
+from playground.core import catalog, datasets, images, keras_tools, shipped_models
+from playground.lessons import faces_classic, tracking, transfer
 from playground.ui import widgets
 from tests import badfiles
 from tests.conftest import ROOT, wait_until
@@ -53,7 +53,7 @@ READERS = {
     "faces_classic.faces_from_files": faces_classic.faces_from_files,
     "images.decode_image": images.decode_image,
     "datasets.read_class_zip": datasets.read_class_zip,
-    "layer_table.load_uploaded_model": layer_table.load_uploaded_model,
+    "keras_tools.load_uploaded_model": keras_tools.load_uploaded_model,
     "tracking.read_video": tracking.read_video,
 }
 # Decoders that are safe in themselves (unit-tested on bad files): images, and videos (PyAV with

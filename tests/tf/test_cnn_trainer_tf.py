@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.signal import correlate
 
-from playground.core import datasets, jobs
+from playground.core import datasets, jobs, keras_tools
 from playground.lessons import cnn_training, explain, layer_table
 from playground.lessons.layer_table import LayerSpec
 
@@ -228,20 +228,20 @@ def test_load_uploaded_model_round_trip_and_refusals(tmp_path):
     model = layer_table.build_model(layer_table.preset("LeNet-5", (28, 28, 1)), (28, 28, 1), 10)
     path = tmp_path / "m.keras"
     model.save(path)
-    loaded = layer_table.load_uploaded_model(path.read_bytes(), "m.keras")
+    loaded = keras_tools.load_uploaded_model(path.read_bytes(), "m.keras")
     assert loaded.count_params() == model.count_params()
     x = np.random.default_rng(0).random((2, 28, 28, 1), dtype=np.float32)
     np.testing.assert_allclose(loaded(x).numpy(), model(x).numpy(), atol=1e-6)
 
     with pytest.raises(ValueError, match="not a .keras model file"):
-        layer_table.load_uploaded_model(b"hello", "notes.txt")
+        keras_tools.load_uploaded_model(b"hello", "notes.txt")
     with pytest.raises(ValueError, match="legacy HDF5"):
-        layer_table.load_uploaded_model(b"\x89HDF\r\n\x1a\n" + b"0" * 100, "old.h5")
+        keras_tools.load_uploaded_model(b"\x89HDF\r\n\x1a\n" + b"0" * 100, "old.h5")
     empty_zip = io.BytesIO()
     with zipfile.ZipFile(empty_zip, "w") as archive:
         archive.writestr("cats/a.txt", "x")
     with pytest.raises(ValueError, match="no config.json"):
-        layer_table.load_uploaded_model(empty_zip.getvalue(), "cats.zip")
+        keras_tools.load_uploaded_model(empty_zip.getvalue(), "cats.zip")
     # A Lambda layer carries Python code: safe mode must refuse it.
     inputs = keras.Input((4, 4, 1))
     lam = keras.Model(
@@ -253,4 +253,4 @@ def test_load_uploaded_model_round_trip_and_refusals(tmp_path):
     lam_path = tmp_path / "lambda.keras"
     lam.save(lam_path)
     with pytest.raises(ValueError, match="could not be loaded safely"):
-        layer_table.load_uploaded_model(lam_path.read_bytes(), "lambda.keras")
+        keras_tools.load_uploaded_model(lam_path.read_bytes(), "lambda.keras")

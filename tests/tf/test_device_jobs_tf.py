@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from playground.core import jobs
+from playground.core import jobs, keras_tools
 from tests.conftest import ROOT, wait_until
 
 pytestmark = pytest.mark.tf
@@ -20,7 +20,7 @@ def test_mirrored_strategy_trains_through_the_job_path():
         import numpy as np, tensorflow as tf, keras
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        from playground.core import device, jobs
+        from playground.core import device, jobs, keras_tools
         plan = device.configure()
         assert plan.strategy == "mirrored" and len(plan.devices) == 2, plan
         strategy = device.strategy()
@@ -33,7 +33,7 @@ def test_mirrored_strategy_trains_through_the_job_path():
             rng = np.random.default_rng(0)
             x = rng.normal(size=(256, 4)).astype("float32"); y = (x[:, 0] > 0).astype("float32")
             history = model.fit(x, y, epochs=3, batch_size=32, verbose=0,
-                                callbacks=[jobs.keras_callback(progress, report_every_s=0)])
+                                callbacks=[keras_tools.keras_callback(progress, report_every_s=0)])
             return history.history["loss"]
         snap = jobs.submit(train).wait(120)
         assert snap.state == "done", snap.error
@@ -72,7 +72,7 @@ def fit_job(progress, model, epochs, batch_size=32):
         batch_size=batch_size,
         validation_split=0.25,
         verbose=0,
-        callbacks=[jobs.keras_callback(progress, report_every_s=0)],
+        callbacks=[keras_tools.keras_callback(progress, report_every_s=0)],
     )
     return model
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
+from playground.core import keras_tools
 from playground.figures import cnn_plots
 from playground.lessons import cnn_training, explain, layer_table
 from playground.lessons.layer_table import LayerSpec
@@ -189,4 +190,4 @@ def test_model_upload_refuses_a_zip_bomb_before_unpacking():
     from tests import badfiles
 
     with pytest.raises(ValueError, match="zip_bomb.keras': .*zip bomb"):
-        layer_table.load_uploaded_model(badfiles.zip_bomb("config.json"), "zip_bomb.keras")
+        keras_tools.load_uploaded_model(badfiles.zip_bomb("config.json"), "zip_bomb.keras")
