@@ -19,6 +19,18 @@ class ModelUnavailable(ValueError):
     """A model cannot be loaded here (e.g. no internet for ImageNet weights); message is for the user."""
 
 
+def imagenet_features(application: str, what: str):
+    """``keras.applications.<application>`` without its classifier head, with ImageNet weights
+    (downloaded by Keras once, then cached); :class:`ModelUnavailable` saying why when the
+    download fails. ``what`` names the download for the message."""
+    import keras
+
+    try:
+        return getattr(keras.applications, application)(weights="imagenet", include_top=False)
+    except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
+        raise imagenet_unavailable(what, exc) from None
+
+
 def imagenet_unavailable(what: str, exc: BaseException) -> ModelUnavailable:
     """The error for ImageNet weights (``what``, e.g. "VGG19 ImageNet weights (80 MB)") that Keras
     could not download, saying why and what to do instead."""

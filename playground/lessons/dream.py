@@ -84,16 +84,8 @@ class DreamModel:
 
 
 def load_inception() -> DreamModel:
-    """InceptionV3 with ImageNet weights (downloaded by Keras once, then cached).
-
-    Raises :class:`~playground.core.shipped_models.ModelUnavailable` with a readable message when the download fails.
-    """
-    import keras
-
-    try:
-        model = keras.applications.InceptionV3(weights="imagenet", include_top=False)
-    except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
-        raise shipped_models.imagenet_unavailable(INCEPTION_DOWNLOAD, exc) from None
+    """InceptionV3 with ImageNet weights (see :func:`~playground.core.shipped_models.imagenet_features`)."""
+    model = shipped_models.imagenet_features("InceptionV3", INCEPTION_DOWNLOAD)
     return inception_from_model(model, "InceptionV3 (ImageNet weights from keras.applications)")
 
 

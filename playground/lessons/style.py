@@ -96,16 +96,8 @@ class FeatureNet:
 
 
 def load_vgg19() -> FeatureNet:
-    """VGG19 with ImageNet weights (downloaded by Keras once, then cached).
-
-    Raises :class:`~playground.core.shipped_models.ModelUnavailable` with a readable message when the download fails.
-    """
-    import keras
-
-    try:
-        model = keras.applications.VGG19(weights="imagenet", include_top=False)
-    except Exception as exc:  # URLError, OSError, HTTPError, ... depending on the network
-        raise shipped_models.imagenet_unavailable(VGG19_DOWNLOAD, exc) from None
+    """VGG19 with ImageNet weights (see :func:`~playground.core.shipped_models.imagenet_features`)."""
+    model = shipped_models.imagenet_features("VGG19", VGG19_DOWNLOAD)
     return vgg19_from_model(model, "VGG19 (ImageNet weights from keras.applications)")
 
 
