@@ -115,10 +115,44 @@ def pick_box(clip: tracking.Clip, clip_key: str) -> tuple[int, int, int, int]:
         st.session_state["track_box_for"] = clip_key
         for name, value in zip("xywh", suggested):
             st.session_state[f"track_box_{name}"] = int(value)
+    drawn = draw_box(clip, clip_key)
+    if drawn is not None and drawn != st.session_state.get("track_box_drawn"):
+        st.session_state["track_box_drawn"] = drawn
+        for name, value in zip("xywh", drawn):
+            st.session_state[f"track_box_{name}"] = value
     cols = st.columns(4)
     limits = {"x": width - 4, "y": height - 4, "w": width, "h": height}
     values = [int(cols[i].number_input(n, 0, limits[n], key=f"track_box_{n}")) for i, n in enumerate("xywh")]
     return tracking.check_box(values, clip.frames[0].shape)
+
+
+CANVAS_WIDTH = 420
+
+
+def draw_box(clip: tracking.Clip, clip_key: str) -> tuple[int, int, int, int] | None:
+    """A canvas over frame 0 to draw the target's box on; the newest box drawn, in frame pixels."""
+    from PIL import Image
+    from streamlit_drawable_canvas import st_canvas
+
+    height, width = clip.frames[0].shape[:2]
+    with st.expander("Draw the box on frame 0", icon=":material/crop_free:"):
+        canvas = st_canvas(
+            fill_color="rgba(245, 158, 11, 0.15)",
+            stroke_width=2,
+            stroke_color="#f59e0b",
+            background_image=Image.fromarray(np.ascontiguousarray(clip.frames[0][..., ::-1])),
+            height=round(CANVAS_WIDTH * height / width),
+            width=CANVAS_WIDTH,
+            drawing_mode="labeled_rect",
+            label="target",
+            key=f"track_canvas_{hashlib.sha1(clip_key.encode()).hexdigest()[:12]}",
+        )
+        st.caption("Drag a rectangle around the object; the newest one counts.")
+    boxes = (canvas.boxes_in_image_space if canvas is not None else None) or []
+    if not boxes:
+        return None
+    last = boxes[-1]
+    return tuple(int(round(last[k])) for k in ("left", "top", "width", "height"))
 
 
 def tracker_params(method: str) -> dict:
