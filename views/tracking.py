@@ -1,5 +1,6 @@
 """Object tracking: OpenCV's KCF, CSRT, MIL, MOSSE and MedianFlow on generated clips with exact
-ground truth, on OpenCV's pedestrian sample and on uploads; tracking vs detecting on every frame."""
+ground truth, on OpenCV's pedestrian sample, on uploads and live on the webcam; tracking vs
+detecting on every frame; one KCF step in NumPy."""
 
 import hashlib
 
@@ -22,7 +23,7 @@ ui.page_header(
     "people detector.",
 )
 
-TABS = ["1 · Track", "2 · Tracking vs detection", "3 · How KCF works"]
+TABS = ["1 · Track", "2 · Tracking vs detection", "3 · How KCF works", "4 · Live webcam"]
 tabs = st.tabs(TABS, key="track_tab", on_change="rerun")
 GENERATED, PEDESTRIANS, UPLOAD = "Generated scene (exact truth)", "Pedestrians (OpenCV sample)", "Your video"
 MAX_UPLOAD_MB = 50
@@ -304,7 +305,32 @@ def kcf_tab() -> None:
     )
 
 
-for tab, label, draw in zip(tabs, TABS, [track_tab, detection_tab, kcf_tab]):
+def live_tab() -> None:
+    st.markdown(
+        "Your webcam, tracked: the tracker starts on the largest face OpenCV's Haar cascade finds (or on a box "
+        "in the middle of the picture) and from then on only follows it — turn your head, walk away, cover "
+        "your face, and see when it lets go. **Track anew** starts it again on the next frame."
+    )
+    cols = st.columns([1, 1, 1, 2])
+    method = cols[0].selectbox("Tracker", tracking.METHODS, key="track_live_method")
+    on_face = cols[1].toggle("Start on a face", True, key="track_live_face")
+    if cols[2].button("Track anew", icon=":material/restart_alt:", key="track_live_restart"):
+        st.session_state["track_live_restarts"] = st.session_state.get("track_live_restarts", 0) + 1
+    settings = tracking.LiveSettings(method, on_face, st.session_state.get("track_live_restarts", 0))
+    tracker = st.session_state.setdefault("track_live_tracker", tracking.LiveTracker())
+
+    def readout(result: tracking.LiveResult) -> None:
+        words = {"searching": "Looking for a face…", "tracking": "Tracking", "lost": "Lost: press Track anew"}
+        st.metric(
+            f"{result.method}, this frame", f"{result.milliseconds:.1f} ms", words[result.state], delta_color="off"
+        )
+        if result.box is not None:
+            st.caption(f"Box (x, y, w, h): {result.box}")
+
+    ui.live_webcam("track_live", tracker.process, settings, readout, "Press START and allow the camera.")
+
+
+for tab, label, draw in zip(tabs, TABS, [track_tab, detection_tab, kcf_tab, live_tab]):
     if tab.open:
         with tab, ui.guard(label):
             draw()

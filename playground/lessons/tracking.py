@@ -401,6 +401,78 @@ def detect_timed(frames: Sequence[np.ndarray], detector: PeopleDetector) -> tupl
     return found, seconds
 
 
+# --- live from the webcam ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """What the live stream does: which tracker, whether it starts on the largest face the Haar
+    detector finds or on a box in the middle of the frame, and ``restart``, a counter the page
+    bumps to start again on the next frame."""
+
+    method: str = "KCF"
+    start_on_face: bool = True
+    restart: int = 0
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    """One live frame: ``state`` is "searching" (no face yet), "tracking" or "lost"; the box in
+    frame pixels; milliseconds spent detecting or updating."""
+
+    state: str
+    box: Box | None
+    milliseconds: float
+    method: str
+
+
+class LiveTracker:
+    """A session's tracker on its webcam stream: started from a face (or the middle of the frame)
+    and then only updated. :meth:`process` runs in the stream's worker thread."""
+
+    def __init__(self):
+        self._tracker = None
+        self._restart: int | None = None
+        self._method: str | None = None
+
+    def _start_box(self, frame: np.ndarray, settings: LiveSettings) -> Box | None:
+        height, width = frame.shape[:2]
+        if not settings.start_on_face:
+            return width * 3 // 8, height * 3 // 8, width // 4, height // 4
+        from playground.lessons import faces_classic
+
+        small = images.resize_max(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), 320)
+        scale = frame.shape[1] / small.shape[1]
+        found = faces_classic.shared_detectors().detect(small, faces_classic.HAAR, faces_classic.CascadeSettings(1.2))
+        if not found.boxes:
+            return None
+        x, y, w, h = max(found.boxes, key=lambda b: b[2] * b[3])
+        return check_box([v * scale for v in (x, y, w, h)], frame.shape)
+
+    def process(self, frame: np.ndarray, settings: LiveSettings) -> tuple[np.ndarray, LiveResult]:
+        """Track on one BGR frame: returns the frame with the box drawn, and what happened."""
+        began = time.perf_counter()
+        if settings.restart != self._restart or settings.method != self._method:
+            self._tracker, self._restart, self._method = None, settings.restart, settings.method
+        if self._tracker is None:
+            box = self._start_box(frame, settings)
+            if box is None:
+                return frame, LiveResult("searching", None, (time.perf_counter() - began) * 1000, settings.method)
+            self._tracker = create_tracker(settings.method)
+            self._tracker.init(frame, box)
+            state = "tracking"
+        else:
+            found, raw = self._tracker.update(frame)
+            box = tuple(int(round(v)) for v in raw) if found else None
+            state = "tracking" if found else "lost"
+        milliseconds = (time.perf_counter() - began) * 1000
+        colour = images.hex_to_rgb(COLOURS_HEX[settings.method])[::-1]
+        if box is None:
+            return frame, LiveResult(state, None, milliseconds, settings.method)
+        drawn = images.draw_boxes(frame, [(box, f"{settings.method} {milliseconds:.0f} ms", colour)])
+        return drawn, LiveResult(state, box, milliseconds, settings.method)
+
+
 # --- showing it ---------------------------------------------------------------------------
 
 TRUTH_COLOUR = (40, 40, 40)

@@ -29,25 +29,26 @@ def test_live_stream_names_the_enrolled_astronaut(clip_page, server_url, screens
     wait_for_app(page, 180_000)
     try:
         page.get_by_role("tab", name="Recognition (1:K)").click(timeout=120_000)
-        # Click once the page is idle: a click that lands while the first runs are still going
-        # (the webcam component mounts and reruns the page) can be dropped with its rerun.
         wait_for_app(page, 180_000)
-        page.get_by_role("button", name="Add the built-in demo people").click(timeout=120_000)
     except PlaywrightTimeout:
-        fail_showing(
-            page,
-            screenshot_dir,
-            "face_id_live_recognition_tab",
-            "the Recognition tab or its demo-people button did not appear within 120 s",
-        )
-    try:
-        page.get_by_text("Enrolled: 5 people").wait_for(timeout=240_000)
-    except PlaywrightTimeout:
+        fail_showing(page, screenshot_dir, "face_id_live_recognition_tab", "the Recognition tab did not appear")
+    # A click that lands while a rerun is still going (the webcam component mounts and reruns the
+    # page) can be dropped with that rerun, as a person's would be: click again, as they would.
+    enrolled = page.get_by_text("Enrolled: 5 people")
+    for _ in range(3):
+        try:
+            page.get_by_role("button", name="Add the built-in demo people").click(timeout=120_000)
+            enrolled.wait_for(timeout=80_000)
+            break
+        except PlaywrightTimeout:
+            if enrolled.count():
+                break
+    else:
         fail_showing(
             page,
             screenshot_dir,
             "face_id_live_enrolment",
-            "the demo enrolment did not show 'Enrolled: 5 people' within 240 s",
+            "three clicks on the demo people never showed 'Enrolled: 5 people'",
         )
     page.get_by_role("tab", name="Live webcam").click()
     wait_for_app(page, 120_000)

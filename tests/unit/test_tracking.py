@@ -110,3 +110,23 @@ def test_kcf_in_numpy_finds_a_known_shift(move):
     assert step.shift == move
     assert step.response.shape == step.patch.shape == step.alpha.shape
     assert step.response.max() == pytest.approx(step.response[tuple(np.array(step.response.shape) // 2 + move)])
+
+
+def test_live_tracker_starts_on_the_face_follows_it_and_restarts_on_request():
+    from playground.core import images
+
+    astronaut = images.sample_image("astronaut")[..., ::-1].copy()
+    frames = [np.roll(astronaut, (0, 4 * t), axis=(0, 1)) for t in range(6)]
+    live = tracking.LiveTracker()
+    settings = tracking.LiveSettings("KCF")
+    results = [live.process(frame, settings)[1] for frame in frames]
+    assert [r.state for r in results] == ["tracking"] * 6
+    x0, y0, w, h = results[0].box
+    assert 150 <= x0 + w / 2 <= 270 and 60 <= y0 + h / 2 <= 180  # the astronaut's face
+    assert results[-1].box[0] - x0 == pytest.approx(20, abs=5)  # followed the 4 px a frame
+    restarted = live.process(frames[0], tracking.LiveSettings("CSRT", restart=1))[1]
+    assert restarted.method == "CSRT" and restarted.box == results[0].box  # found the face again
+    blank = tracking.LiveTracker().process(np.zeros((240, 320, 3), np.uint8), settings)[1]
+    assert blank.state == "searching" and blank.box is None
+    centred = tracking.LiveTracker().process(astronaut, tracking.LiveSettings(start_on_face=False))[1]
+    assert centred.box == (192, 192, 128, 128)
