@@ -19,7 +19,7 @@ ui.page_header(
     "learning its look as it goes. Start several trackers on the same box, watch where each one holds on or "
     "loses the target, and measure them against the exact truth of a generated scene.",
     source="Trackers: OpenCV contrib (offline). Videos: scenes generated from scikit-image's photos, OpenCV's "
-    "pedestrian sample (vtest.avi, re-encoded in assets/videos), or your own upload. Detector: OpenCV's HOG "
+    "pedestrian sample (vtest.avi, re-encoded in assets/videos), your own upload or your webcam. Detector: OpenCV's HOG "
     "people detector.",
 )
 
