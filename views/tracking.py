@@ -322,7 +322,11 @@ def live_tab() -> None:
     def readout(result: tracking.LiveResult) -> None:
         words = {"searching": "Looking for a face…", "tracking": "Tracking", "lost": "Lost: press Track anew"}
         st.metric(
-            f"{result.method}, this frame", f"{result.milliseconds:.1f} ms", words[result.state], delta_color="off"
+            f"{result.method}, this frame",
+            f"{result.milliseconds:.1f} ms",
+            words[result.state],
+            delta_color="off",
+            delta_arrow="off",
         )
         if result.box is not None:
             st.caption(f"Box (x, y, w, h): {result.box}")
