@@ -26,13 +26,25 @@ from playground.core.paths import ASSETS_DIR
 
 Box = tuple[int, int, int, int]
 
-# OpenCV's trackers that run offline here; each entry builds one, given its parameters object.
+
+def _factory(name: str, params: str | None, legacy: bool = False) -> tuple[Callable, Callable | None] | None:
+    """OpenCV's ``Tracker<name>_create`` and its parameters class, or None if this build lacks it."""
+    module = getattr(cv2, "legacy", None) if legacy else cv2
+    make = getattr(module, f"Tracker{name}_create", None)
+    return (make, getattr(cv2, params, None) if params else None) if make else None
+
+
+# OpenCV's trackers that run offline in this build; each builds one, given its parameters object.
 _FACTORIES: dict[str, tuple[Callable, Callable | None]] = {
-    "KCF": (cv2.TrackerKCF_create, cv2.TrackerKCF_Params),
-    "CSRT": (cv2.TrackerCSRT_create, cv2.TrackerCSRT_Params),
-    "MIL": (cv2.TrackerMIL_create, cv2.TrackerMIL_Params),
-    "MOSSE": (cv2.legacy.TrackerMOSSE_create, None),
-    "MedianFlow": (cv2.legacy.TrackerMedianFlow_create, None),
+    name: factory
+    for name, factory in {
+        "KCF": _factory("KCF", "TrackerKCF_Params"),
+        "CSRT": _factory("CSRT", "TrackerCSRT_Params"),
+        "MIL": _factory("MIL", "TrackerMIL_Params"),
+        "MOSSE": _factory("MOSSE", None, legacy=True),
+        "MedianFlow": _factory("MedianFlow", None, legacy=True),
+    }.items()
+    if factory is not None
 }
 METHODS = tuple(_FACTORIES)
 # What each tracker is, in one line for the page.
@@ -54,6 +66,8 @@ NEEDS_MODEL_FILES = {
 }
 # The parameters the page exposes: name -> (minimum, maximum) for numbers, None for switches.
 TUNABLE: dict[str, dict[str, tuple[float, float] | None]] = {
+    # KCF's features stay OpenCV's default, gray pixels with compressed colour names: this
+    # build's KCF fails on the first update with any other choice (desc_pca / desc_npca).
     "KCF": {
         "detect_thresh": (0.0, 1.0),
         "sigma": (0.05, 1.0),
