@@ -312,8 +312,9 @@ def read_video(data: bytes, name: str = "video", max_frames: int = MAX_VIDEO_FRA
                 raise ValueError(f"'{name}' has no video stream.")
             stream = container.streams.video[0]
             fps = float(stream.average_rate or 30)
-            frames = []
+            frames, original = [], None
             for frame in container.decode(stream):
+                original = original or (frame.width, frame.height)
                 frames.append(images.resize_max(frame.to_ndarray(format="bgr24"), MAX_VIDEO_SIDE))
                 if len(frames) >= max_frames:
                     break
@@ -322,6 +323,9 @@ def read_video(data: bytes, name: str = "video", max_frames: int = MAX_VIDEO_FRA
     if not frames:
         raise ValueError(f"'{name}' has no frames.")
     note = f", cut to its first {max_frames} frames" if len(frames) == max_frames else ""
+    if original and max(original) > MAX_VIDEO_SIDE:
+        height, width = frames[0].shape[:2]
+        note += f", downscaled from {original[0]}x{original[1]} to {width}x{height}"
     return Clip(frames, fps, f"'{name}', {len(frames)} frames at {fps:.0f} fps{note}")
 
 

@@ -130,3 +130,10 @@ def test_live_tracker_starts_on_the_face_follows_it_and_restarts_on_request():
     assert blank.state == "searching" and blank.box is None
     centred = tracking.LiveTracker().process(astronaut, tracking.LiveSettings(start_on_face=False))[1]
     assert centred.box == (192, 192, 128, 128)
+
+
+def test_a_big_long_upload_is_cut_and_downscaled_and_says_so():
+    big = [np.full((720, 1280, 3), value, np.uint8) for value in range(0, 200, 10)]
+    clip = tracking.read_video(tracking.encode_mp4(big, 30), "holiday.mp4", max_frames=8)
+    assert len(clip.frames) == 8 and clip.frames[0].shape == (360, 640, 3)
+    assert "cut to its first 8 frames" in clip.source and "downscaled from 1280x720 to 640x360" in clip.source
