@@ -132,23 +132,28 @@ CANVAS_WIDTH = 420
 
 def draw_box(clip: tracking.Clip, clip_key: str) -> tuple[int, int, int, int] | None:
     """A canvas over frame 0 to draw the target's box on; the newest box drawn, in frame pixels."""
+    with st.expander("Draw the box on frame 0", icon=":material/crop_free:"):
+        return box_on(clip.frames[0], f"track_canvas_{hashlib.sha1(clip_key.encode()).hexdigest()[:12]}")
+
+
+def box_on(image_bgr: np.ndarray, key: str) -> tuple[int, int, int, int] | None:
+    """A canvas showing ``image_bgr`` to drag a box on; the newest box drawn, in image pixels."""
     from PIL import Image
     from streamlit_drawable_canvas import st_canvas
 
-    height, width = clip.frames[0].shape[:2]
-    with st.expander("Draw the box on frame 0", icon=":material/crop_free:"):
-        canvas = st_canvas(
-            fill_color="rgba(245, 158, 11, 0.15)",
-            stroke_width=2,
-            stroke_color="#f59e0b",
-            background_image=Image.fromarray(np.ascontiguousarray(clip.frames[0][..., ::-1])),
-            height=round(CANVAS_WIDTH * height / width),
-            width=CANVAS_WIDTH,
-            drawing_mode="labeled_rect",
-            label="target",
-            key=f"track_canvas_{hashlib.sha1(clip_key.encode()).hexdigest()[:12]}",
-        )
-        st.caption("Drag a rectangle around the object; the newest one counts.")
+    height, width = image_bgr.shape[:2]
+    canvas = st_canvas(
+        fill_color="rgba(245, 158, 11, 0.15)",
+        stroke_width=2,
+        stroke_color="#f59e0b",
+        background_image=Image.fromarray(np.ascontiguousarray(image_bgr[..., ::-1])),
+        height=round(CANVAS_WIDTH * height / width),
+        width=CANVAS_WIDTH,
+        drawing_mode="labeled_rect",
+        label="target",
+        key=key,
+    )
+    st.caption("Drag a rectangle around the object; the newest one counts.")
     boxes = (canvas.boxes_in_image_space if canvas is not None else None) or []
     if not boxes:
         return None
@@ -305,18 +310,46 @@ def kcf_tab() -> None:
     )
 
 
+LIVE_STARTS = {"the largest face": "face", "the middle": "middle", "a box on a snapshot": "box"}
+
+
+def snapshot_box() -> tuple[float, float, float, float] | None:
+    """A box the user draws on a camera snapshot, as fractions of the snapshot (x, y, w, h)."""
+    with st.expander("Snapshot", expanded=True, icon=":material/photo_camera:"):
+        shot = st.camera_input("Snapshot to draw the box on", key="track_live_snapshot")
+        if shot is None:
+            return None
+        try:
+            rgb = images.decode_image(shot.getvalue(), "snapshot")
+        except images.ImageError as exc:
+            st.error(str(exc), icon=":material/broken_image:")
+            return None
+        box = box_on(np.ascontiguousarray(rgb[..., ::-1]), f"track_live_canvas_{shot.file_id}")
+    if box is None:
+        return None
+    height, width = rgb.shape[:2]
+    return box[0] / width, box[1] / height, box[2] / width, box[3] / height
+
+
 def live_tab() -> None:
     st.markdown(
         "Your webcam, tracked: the tracker starts on the largest face OpenCV's Haar cascade finds (or on a box "
         "in the middle of the picture) and from then on only follows it — turn your head, walk away, cover "
         "your face, and see when it lets go. **Track anew** starts it again on the next frame."
     )
-    cols = st.columns([1, 1, 1, 2])
+    cols = st.columns([1, 2, 1])
     method = cols[0].selectbox("Tracker", tracking.METHODS, key="track_live_method")
-    on_face = cols[1].toggle("Start on a face", True, key="track_live_face")
+    start = cols[1].radio("Start on", list(LIVE_STARTS), horizontal=True, key="track_live_start")
     if cols[2].button("Track anew", icon=":material/restart_alt:", key="track_live_restart"):
         st.session_state["track_live_restarts"] = st.session_state.get("track_live_restarts", 0) + 1
-    settings = tracking.LiveSettings(method, on_face, st.session_state.get("track_live_restarts", 0))
+    start_box = None
+    if LIVE_STARTS[start] == "box":
+        start_box = snapshot_box()
+        if start_box is None:
+            st.info("Take a snapshot and drag a box around what to follow; until then it starts in the middle.")
+    settings = tracking.LiveSettings(
+        method, LIVE_STARTS[start] == "face", st.session_state.get("track_live_restarts", 0), start_box
+    )
     tracker = st.session_state.setdefault("track_live_tracker", tracking.LiveTracker())
 
     def readout(result: tracking.LiveResult) -> None:

@@ -424,13 +424,15 @@ def detect_timed(frames: Sequence[np.ndarray], detector: PeopleDetector) -> tupl
 
 @dataclass(frozen=True)
 class LiveSettings:
-    """What the live stream does: which tracker, whether it starts on the largest face the Haar
-    detector finds or on a box in the middle of the frame, and ``restart``, a counter the page
-    bumps to start again on the next frame."""
+    """What the live stream does: which tracker; where it starts — on the largest face the Haar
+    detector finds (``start_box`` None, ``start_on_face``), in the middle of the frame, or on
+    ``start_box``, (x, y, w, h) as fractions of the frame (drawn on a snapshot); and ``restart``,
+    a counter the page bumps to start again on the next frame."""
 
     method: str = "KCF"
     start_on_face: bool = True
     restart: int = 0
+    start_box: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -455,6 +457,9 @@ class LiveTracker:
 
     def _start_box(self, frame: np.ndarray, settings: LiveSettings) -> Box | None:
         height, width = frame.shape[:2]
+        if settings.start_box is not None:
+            x, y, w, h = settings.start_box
+            return check_box((x * width, y * height, w * width, h * height), frame.shape)
         if not settings.start_on_face:
             return width * 3 // 8, height * 3 // 8, width // 4, height // 4
         from playground.lessons import faces_classic

@@ -130,6 +130,8 @@ def test_live_tracker_starts_on_the_face_follows_it_and_restarts_on_request():
     assert blank.state == "searching" and blank.box is None
     centred = tracking.LiveTracker().process(astronaut, tracking.LiveSettings(start_on_face=False))[1]
     assert centred.box == (192, 192, 128, 128)
+    drawn = tracking.LiveSettings(start_box=(0.25, 0.5, 0.125, 0.25))  # fractions of a snapshot
+    assert tracking.LiveTracker().process(astronaut, drawn)[1].box == (128, 256, 64, 128)
 
 
 def test_a_big_long_upload_is_cut_and_downscaled_and_says_so():
