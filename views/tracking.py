@@ -168,6 +168,11 @@ def tracker_params(method: str) -> dict:
         return {}
     params = {}
     with st.expander(f"{method} parameters"):
+        if method == "KCF":
+            st.caption(
+                "OpenCV's KCF works on gray pixels plus colour names with a fixed padding; this OpenCV fails "
+                "on any other feature choice, so those are not offered (CSRT's are)."
+            )
         for name, default in defaults.items():
             limits = tracking.TUNABLE[method][name]
             if limits is None:
