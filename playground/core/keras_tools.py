@@ -90,9 +90,12 @@ def load_uploaded_model(data: bytes, file_name: str = "model.keras"):
         try:
             model = keras.models.load_model(path, compile=False, safe_mode=True)
         except Exception as exc:  # Keras raises many types for bad archives/custom layers
+            # Keras' first sentence says what it met; its advice (safe_mode=False) is not for this app.
+            detail = errors.first_line(exc, limit=1000).split(". ")[0].rstrip(".")
+            kind = " (a Lambda layer, which holds Python code)" if "Lambda" in detail else ""
             raise ValueError(
-                f"'{file_name}' could not be loaded safely: {errors.first_line(exc, 300)}. Only models made of standard "
-                "Keras layers (no custom code or Lambda layers) can be loaded."
+                f"'{file_name}' contains code or layers that are not standard Keras{kind}, so it was not "
+                f"loaded: this page loads models made of standard Keras layers only. (Keras: {detail[:300]}.)"
             ) from None
     shape = model.input_shape
     if isinstance(shape, list) or len(shape) != 4 or len(model.output_shape) != 2:

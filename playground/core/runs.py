@@ -91,6 +91,8 @@ class RunRegistry:
         return run
 
     def add_loaded(self, label: str, model: Any, **details: Any) -> Run:
-        """A model the user brought (numbered -1, -2, … so it never collides with a job)."""
+        """A model the user brought (numbered -1, -2, … so it never collides with a job); one
+        brought again under the same label replaces the earlier one."""
+        self.runs = [run for run in self.runs if run.label != label]
         self._loaded += 1
         return self.add(Run(-self._loaded, label, model=model, details=details))

@@ -58,3 +58,5 @@ def test_only_the_newest_runs_keep_their_models_and_loaded_models_get_their_own_
     loaded = RunRegistry()
     first, second = loaded.add_loaded("a.keras", "model a"), loaded.add_loaded("b.keras", "model b")
     assert (first.id, second.id) == (-1, -2) and loaded.latest.model == "model b"
+    again = loaded.add_loaded("a.keras", "model a, uploaded again")  # listed once, with the new model
+    assert [run.label for run in loaded] == ["b.keras", "a.keras"] and again.model == "model a, uploaded again"
