@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from playground.core import catalog, datasets, images, keras_tools, shipped_models
 from playground.lessons import faces_classic, tracking, transfer
@@ -291,7 +292,7 @@ def test_bad_models(page, server_url, model_files, screenshot_dir):
     page.keyboard.press("Escape")
 
 
-def test_bad_videos(page, server_url):
+def test_bad_videos(page, server_url, screenshot_dir):
     """A good video plays; then a file that is no video and an empty one are each refused by name,
     and the good video stays on the page."""
     widget = VIDEO_UPLOADER
@@ -307,4 +308,8 @@ def test_bad_videos(page, server_url):
         expect_message(page, re.escape(item.name))
         assert_no_exception(page, f"{widget.stem} {item.name}")
         assert "'good.mp4', 12 frames" in page.inner_text('[data-testid="stMain"]'), "lost the good video"
-    page.locator("video").first.wait_for(timeout=SLOW_MS)  # still tracked and played after the refusals
+    try:
+        page.locator("video").first.wait_for(timeout=SLOW_MS)  # still tracked and played after the refusals
+    except PlaywrightTimeout:
+        page.screenshot(path=str(screenshot_dir / "bad_videos_no_video.png"), full_page=True)
+        raise

@@ -3,6 +3,7 @@ starts on the face (and on a box drawn on a snapshot), the readout says it is tr
 annotated stream reaches the page's <video>."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import exception_texts, wait_for_app
 from tests.e2e.test_webcam_emotions import COUNT_FRAMES_JS
@@ -49,9 +50,18 @@ def test_live_tracking_starts_on_a_box_drawn_on_a_snapshot(clip_page, server_url
     open_live_tab(page, server_url)
     page.get_by_text("a box on a snapshot").click()
     wait_for_app(page, 120_000)
-    page.get_by_role("button", name="Take Photo").click(timeout=60_000)
+    # A click that lands while the camera preview is still starting is dropped: click until it takes.
     canvas = page.locator("canvas.upper-canvas").first
-    canvas.wait_for(timeout=60_000)
+    for _ in range(4):
+        page.get_by_role("button", name="Take Photo").click(timeout=60_000)
+        try:
+            canvas.wait_for(timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        page.screenshot(path=str(screenshot_dir / "tracking_live_snapshot_failed.png"), full_page=True)
+        pytest.fail("four clicks on Take Photo never gave a snapshot to draw on")
     box = canvas.bounding_box()
     left, top = box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.2
     page.mouse.move(left, top)
