@@ -131,9 +131,11 @@ CANVAS_WIDTH = 420
 
 
 def draw_box(clip: tracking.Clip, clip_key: str) -> tuple[int, int, int, int] | None:
-    """A canvas over frame 0 to draw the target's box on; the newest box drawn, in frame pixels."""
-    with st.expander("Draw the box on frame 0", icon=":material/crop_free:"):
-        return box_on(clip.frames[0], f"track_canvas_{hashlib.sha1(clip_key.encode()).hexdigest()[:12]}")
+    """A canvas over frame 0 to draw the target's box on, shown on request (the canvas reruns the
+    page when it mounts); the newest box drawn, in frame pixels."""
+    if not st.toggle("Draw the box on frame 0", key="track_draw"):
+        return None
+    return box_on(clip.frames[0], f"track_canvas_{hashlib.sha1(clip_key.encode()).hexdigest()[:12]}")
 
 
 def box_on(image_bgr: np.ndarray, key: str) -> tuple[int, int, int, int] | None:
