@@ -1,7 +1,6 @@
 """Background jobs: progress, stop, pause, failure, the concurrency cap and abandonment."""
 
 import threading
-import time
 
 import pytest
 
@@ -9,12 +8,11 @@ from playground.core import jobs
 from tests.conftest import wait_until
 
 
-def counting(progress, n, delay=0.0, gate=None):
+def counting(progress, n, gate=None):
     for i in range(n):
         progress.check()
         if gate is not None:
             gate.wait(5)
-        time.sleep(delay)
         progress.report(step=i + 1, total=n, metrics={"square": (i + 1) ** 2})
     return n
 
@@ -126,17 +124,15 @@ def test_abandoned_job_stops_itself():
 
 
 def test_requests_reach_the_work():
-    seen = []
+    sent = threading.Event()
 
     def listener(progress):
-        for _ in range(200):
-            seen.append(progress.take_requests())
-            if any(seen):
-                return next(s for s in seen if s)
-            time.sleep(0.01)
+        sent.wait(5)  # the page has sent its request
+        return progress.take_requests()
 
     job = jobs.submit(listener)
     job.send(learning_rate=0.5)
+    sent.set()
     assert job.wait(5).result == {"learning_rate": 0.5}
 
 
