@@ -1,6 +1,7 @@
 """Background jobs: progress, stop, pause, failure, the concurrency cap and abandonment."""
 
 import threading
+import time
 
 import pytest
 
@@ -8,11 +9,14 @@ from playground.core import jobs
 from tests.conftest import wait_until
 
 
-def counting(progress, n, gate=None):
+def counting(progress, n, delay=0.0, gate=None):
+    """Work of ``n`` steps, each ``delay`` seconds long (so that a stop lands mid-run) or held at
+    ``gate`` until the test opens it."""
     for i in range(n):
         progress.check()
         if gate is not None:
             gate.wait(5)
+        time.sleep(delay)
         progress.report(step=i + 1, total=n, metrics={"square": (i + 1) ** 2})
     return n
 
